@@ -1,0 +1,98 @@
+"""The domain's error tree. Errors carry a code and parameters, never user text.
+
+::
+
+    DomainError
+    ├── ValidationFailed         a file or field is invalid (carries every Problem found)
+    ├── NotFound                 project, item or assignment unknown
+    ├── PermissionDenied         the caller lacks the role
+    ├── AnswerRejected           an answer does not fit the question (choice, number range)
+    ├── StaleTask                the assignment is no longer the caller's to answer
+    └── NoWork                   nothing to hand out right now
+
+Handlers map each code to a localized message (``bot/i18n``); anything else is a bug and is
+logged with the update.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class ErrorCode(StrEnum):
+    """Stable codes the presentation layer translates."""
+
+    INVALID = "invalid"
+    NOT_FOUND = "not_found"
+    FORBIDDEN = "forbidden"
+    NOT_A_CHOICE = "not_a_choice"
+    NOT_A_NUMBER = "not_a_number"
+    OUT_OF_RANGE = "out_of_range"
+    EMPTY_ANSWER = "empty_answer"
+    USE_BUTTONS = "use_buttons"
+    ALREADY_ANSWERED = "already_answered"
+    EXPIRED = "expired"
+    NOT_YOURS = "not_yours"
+    NO_WORK = "no_work"
+    PROJECT_NOT_OPEN = "project_not_open"
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """One thing wrong with an input: where it is and why, as a code with parameters."""
+
+    code: str
+    line: int | None = None
+    field: str | None = None
+    params: Mapping[str, object] = dataclasses.field(default_factory=dict)
+
+
+class DomainError(Exception):
+    """Base of every error the domain raises on purpose."""
+
+    code: ErrorCode = ErrorCode.INVALID
+
+    def __init__(self, code: ErrorCode | None = None, **params: object) -> None:
+        if code is not None:
+            self.code = code
+        self.params: dict[str, object] = dict(params)
+        super().__init__(f"{self.code}: {params}" if params else str(self.code))
+
+
+class ValidationFailed(DomainError):
+    """An imported file or spec has problems; nothing was written."""
+
+    code = ErrorCode.INVALID
+
+    def __init__(self, problems: Sequence[Problem]) -> None:
+        super().__init__(ErrorCode.INVALID, count=len(problems))
+        self.problems: tuple[Problem, ...] = tuple(problems)
+
+
+class NotFound(DomainError):
+    """A project, item or assignment does not exist."""
+
+    code = ErrorCode.NOT_FOUND
+
+
+class PermissionDenied(DomainError):
+    """The caller lacks the role for this action."""
+
+    code = ErrorCode.FORBIDDEN
+
+
+class AnswerRejected(DomainError):
+    """An answer does not fit the question."""
+
+
+class StaleTask(DomainError):
+    """The assignment was answered, expired or belongs to someone else."""
+
+
+class NoWork(DomainError):
+    """Nothing can be handed out right now."""
+
+    code = ErrorCode.NO_WORK

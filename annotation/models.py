@@ -1,0 +1,239 @@
+"""Domain values of the annotation core: projects, items, assignments, answers, annotators.
+
+Everything here is a frozen dataclass or an enum; no Telegram, no SQL. Identifiers are
+``NewType`` integers so a project id cannot be passed where an item id is expected.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+from typing import NewType
+
+ProjectId = NewType("ProjectId", int)
+ItemId = NewType("ItemId", int)
+AssignmentId = NewType("AssignmentId", int)
+AnnotatorId = NewType("AnnotatorId", int)  # the Telegram user id
+MediaKey = NewType("MediaKey", str)  # sha256 of the prepared media bytes
+
+LANGUAGES: tuple[str, ...] = ("en", "fr", "mg")
+DEFAULT_LANGUAGE = "en"
+
+
+class AnswerType(StrEnum):
+    """How an annotator answers a task."""
+
+    SINGLE = "single"
+    MULTI = "multi"
+    YES_NO = "yes_no"
+    TEXT = "text"
+    NUMBER = "number"
+
+    @property
+    def is_choice(self) -> bool:
+        """Return whether the answer is given with buttons."""
+        return self in (AnswerType.SINGLE, AnswerType.MULTI, AnswerType.YES_NO)
+
+
+class MediaKind(StrEnum):
+    """What an item shows."""
+
+    TEXT = "text"
+    IMAGE = "image"
+    AUDIO = "audio"
+
+
+class ProjectStatus(StrEnum):
+    """Project lifecycle: only open projects hand out tasks."""
+
+    DRAFT = "draft"
+    OPEN = "open"
+    PAUSED = "paused"
+    CLOSED = "closed"
+
+
+class AssignmentStatus(StrEnum):
+    """Where an assignment stands."""
+
+    ACTIVE = "active"
+    ANSWERED = "answered"
+    SKIPPED = "skipped"
+    EXPIRED = "expired"
+
+
+class Role(StrEnum):
+    """Privilege levels."""
+
+    ANNOTATOR = "annotator"
+    COORDINATOR = "coordinator"
+    ADMIN = "admin"
+
+
+YES = "yes"
+NO = "no"
+
+
+@dataclass(frozen=True, slots=True)
+class LocalizedText:
+    """A text given in one or more languages, falling back to English, then any."""
+
+    texts: Mapping[str, str]
+
+    def get(self, language: str) -> str:
+        """Return the text in ``language`` or the best fallback."""
+        if language in self.texts:
+            return self.texts[language]
+        if DEFAULT_LANGUAGE in self.texts:
+            return self.texts[DEFAULT_LANGUAGE]
+        return next(iter(self.texts.values()), "")
+
+
+@dataclass(frozen=True, slots=True)
+class NumberRange:
+    """Inclusive bounds for number answers (either side may be open)."""
+
+    minimum: float | None = None
+    maximum: float | None = None
+
+    def contains(self, value: float) -> bool:
+        """Return whether ``value`` lies within the bounds."""
+        if self.minimum is not None and value < self.minimum:
+            return False
+        return not (self.maximum is not None and value > self.maximum)
+
+
+@dataclass(frozen=True, slots=True)
+class ProjectSpec:
+    """What a coordinator declares about a project (parsed from TOML)."""
+
+    name: str
+    question: LocalizedText
+    answer_type: AnswerType
+    options: tuple[str, ...] = ()
+    instructions: LocalizedText = field(default_factory=lambda: LocalizedText({}))
+    overlap: int = 3
+    gold_rate: float = 0.1
+    time_limit_seconds: int = 600
+    reward: float = 0.0
+    currency: str = "MGA"
+    number_range: NumberRange = field(default_factory=NumberRange)
+    aggregation: str = "majority"
+
+    @property
+    def labels(self) -> tuple[str, ...]:
+        """Return the label set of a categorical question."""
+        if self.answer_type is AnswerType.YES_NO:
+            return (YES, NO)
+        return self.options
+
+
+@dataclass(frozen=True, slots=True)
+class Project:
+    """A stored project."""
+
+    id: ProjectId
+    spec: ProjectSpec
+    status: ProjectStatus
+    invite_code: str
+    created_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Item:
+    """One thing to annotate: a text, an image or an audio clip."""
+
+    id: ItemId
+    project_id: ProjectId
+    external_id: str
+    kind: MediaKind
+    text: str
+    media_key: MediaKey | None
+    gold_answer: str | None
+    explanation: str | None = None
+
+    @property
+    def is_gold(self) -> bool:
+        """Return whether the item has a known answer."""
+        return self.gold_answer is not None
+
+
+@dataclass(frozen=True, slots=True)
+class Media:
+    """Prepared media bytes with the Telegram file id once uploaded."""
+
+    key: MediaKey
+    kind: MediaKind
+    filename: str
+    mime: str
+    send_as: str  # "photo", "audio" or "voice"
+    file_id: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Annotator:
+    """A person known to the bot."""
+
+    id: AnnotatorId
+    name: str
+    language: str
+    role: Role
+    current_project: ProjectId | None
+    blocked: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Assignment:
+    """An item handed to an annotator, with its deadline."""
+
+    id: AssignmentId
+    project_id: ProjectId
+    item_id: ItemId
+    annotator_id: AnnotatorId
+    status: AssignmentStatus
+    is_gold: bool
+    assigned_at: datetime
+    deadline: datetime
+    draft: str = ""  # multiple choice: the options toggled so far, canonical form
+
+
+@dataclass(frozen=True, slots=True)
+class Answer:
+    """A recorded answer."""
+
+    assignment_id: AssignmentId
+    item_id: ItemId
+    annotator_id: AnnotatorId
+    value: str
+    seconds: float
+    is_gold: bool
+    correct: bool | None
+    answered_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Task:
+    """What an annotator is shown: an active assignment with its item and project."""
+
+    assignment: Assignment
+    item: Item
+    project: Project
+    media: Media | None
+    selected: frozenset[str] = frozenset()  # multiple choice toggles so far
+
+
+@dataclass(frozen=True, slots=True)
+class AnnotatorStats:
+    """Tasks done and gold accuracy of one annotator (in one project or overall)."""
+
+    answered: int
+    gold_answered: int
+    gold_correct: int
+
+    @property
+    def gold_accuracy(self) -> float | None:
+        """Return the raw share of gold answered right, or None without gold."""
+        if self.gold_answered == 0:
+            return None
+        return self.gold_correct / self.gold_answered

@@ -1,0 +1,48 @@
+"""Flat records that cross the storage boundary for bulk work (imports, exports)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from annotation.models import AnnotatorId, ItemId, MediaKey, MediaKind
+
+
+@dataclass(frozen=True, slots=True)
+class ItemDraftRecord:
+    """An item ready to store, its media already stored under ``media_key``."""
+
+    external_id: str
+    kind: MediaKind
+    text: str
+    media_key: MediaKey | None
+    gold_answer: str | None
+    explanation: str | None
+    training: bool
+
+
+@dataclass(frozen=True, slots=True)
+class ItemTally:
+    """An item with what an export needs to know of it."""
+
+    item_id: ItemId
+    external_id: str
+    kind: MediaKind
+    text: str
+    media_filename: str | None
+    gold_answer: str | None
+    answers: int
+
+
+@dataclass(frozen=True, slots=True)
+class ExportAnswer:
+    """One raw answer as exported."""
+
+    item_id: ItemId
+    external_id: str
+    annotator_id: AnnotatorId
+    value: str
+    seconds: float
+    is_gold: bool
+    correct: bool | None
+    answered_at: datetime

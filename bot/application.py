@@ -1,0 +1,196 @@
+"""The composition root: database, use cases, handlers and jobs wired into one Application."""
+
+from __future__ import annotations
+
+import logging
+import random
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from telegram import BotCommand, Update
+from telegram.ext import (
+    Application,
+    CallbackQueryHandler,
+    CommandHandler,
+    ContextTypes,
+    MessageHandler,
+    filters,
+)
+
+from annotation.media_library import MediaLibrary
+from annotation.models import LANGUAGES
+from annotation.onboarding import AnnotatorService
+from annotation.projects import ProjectService
+from annotation.tasks import TaskService
+from bot.i18n import Catalogs
+from bot.jobs import EXPIRY_INTERVAL, job_expire_assignments
+from bot.rate_limiter import ChatRateLimiter
+from bot.update_processor import PerUserUpdateProcessor
+from handlers import admin, annotator, callbacks, task_flow
+from handlers.context import AnnobotContext
+from handlers.errors import on_error
+from handlers.services import SERVICES_KEY, Services
+from storage.database import Database
+
+logger = logging.getLogger(__name__)
+
+ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY, Update.MY_CHAT_MEMBER]
+DATABASE_KEY = "annobot.database"
+SETTINGS_KEY = "annobot.settings"
+
+
+@dataclass(frozen=True, slots=True)
+class WebhookOptions:
+    """Where the bot listens for webhook updates."""
+
+    url: str
+    listen: str
+    port: int
+    path: str
+    secret: str
+
+
+@dataclass(frozen=True, slots=True)
+class BotSettings:
+    """What the bot needs to start, whatever started it (CLI, demo, tests)."""
+
+    token: str
+    database: Path
+    admins: frozenset[int] = frozenset()
+    base_url: str | None = None
+    base_file_url: str | None = None
+    export_dir: Path = Path("exports")
+    flood_retries: int = 3
+    expiry_interval: timedelta = EXPIRY_INTERVAL
+    seed: int | None = None
+
+
+def build_services(settings: BotSettings, database: Database,
+                   bot_username: Callable[[], str],
+                   clock: Callable[[], datetime] | None = None) -> Services:
+    """Build the use cases over the database."""
+    now = clock or (lambda: datetime.now(UTC))
+    rng = random.Random(settings.seed)
+    return Services(
+        tasks=TaskService(database, clock=now, rng=rng),
+        annotators=AnnotatorService(database, clock=now, admins=settings.admins),
+        projects=ProjectService(database, clock=now),
+        media=MediaLibrary(database),
+        catalogs=Catalogs(),
+        export_dir=settings.export_dir,
+        bot_username=bot_username,
+    )
+
+
+def _add_handlers(application: Application) -> None:
+    private = filters.ChatType.PRIVATE
+    application.add_handlers([
+        CommandHandler("start", annotator.cmd_start, filters=private),
+        CommandHandler("language", annotator.cmd_language, filters=private),
+        CommandHandler("me", annotator.cmd_me, filters=private),
+        CommandHandler("help", annotator.cmd_help, filters=private),
+        CommandHandler("projects", admin.cmd_projects, filters=private),
+        CommandHandler("export", admin.cmd_export, filters=private),
+        CallbackQueryHandler(annotator.on_language_chosen, pattern=r"^l:1:[a-z]{2}$"),
+        CallbackQueryHandler(task_flow.on_task_button, pattern=callbacks.PATTERN),
+        CallbackQueryHandler(task_flow.on_task_button),  # forged or foreign data
+        MessageHandler(filters.TEXT & ~filters.COMMAND & private, task_flow.on_typed_answer),
+        MessageHandler(filters.COMMAND & private, annotator.on_unknown_command),
+    ])
+    application.add_error_handler(on_error)
+
+
+async def _set_commands(application: Application) -> None:
+    services: Services = application.bot_data[SERVICES_KEY]
+    for language in LANGUAGES:
+        t = services.catalogs.get(language)
+        commands = [
+            BotCommand("start", t.gettext("Get a task")),
+            BotCommand("me", t.gettext("Your progress")),
+            BotCommand("language", t.gettext("Change the language")),
+            BotCommand("help", t.gettext("All commands")),
+        ]
+        await application.bot.set_my_commands(commands, language_code=language)
+        if language == "en":
+            await application.bot.set_my_commands(commands)
+
+
+async def startup(application: Application) -> None:
+    """Open the database, publish the command menus and schedule the jobs."""
+    database: Database = application.bot_data[DATABASE_KEY]
+    settings: BotSettings = application.bot_data[SETTINGS_KEY]
+    await database.open()
+    await _set_commands(application)
+    job_queue = application.job_queue
+    assert job_queue is not None
+    job_queue.run_repeating(job_expire_assignments, interval=settings.expiry_interval,
+                            first=1.0, name="expire_assignments")
+
+
+async def shutdown(application: Application) -> None:
+    """Close the database (after the updater and handlers have stopped)."""
+    database: Database = application.bot_data[DATABASE_KEY]
+    await database.close()
+
+
+def build_application(settings: BotSettings, *,
+                      clock: Callable[[], datetime] | None = None
+                      ) -> Application:
+    """Build the bot; :func:`startup` and :func:`shutdown` bracket its life."""
+    builder = (
+        Application.builder()
+        .token(settings.token)
+        .context_types(ContextTypes(context=AnnobotContext))
+        .concurrent_updates(PerUserUpdateProcessor())
+        .rate_limiter(ChatRateLimiter(settings.flood_retries))
+        .connection_pool_size(16)
+        .pool_timeout(30)
+        .post_init(startup)
+        .post_shutdown(shutdown)
+    )
+    if settings.base_url:
+        builder = builder.base_url(settings.base_url)
+    if settings.base_file_url:
+        builder = builder.base_file_url(settings.base_file_url)
+    application = builder.build()
+    database = Database(settings.database)
+    application.bot_data[DATABASE_KEY] = database
+    application.bot_data[SETTINGS_KEY] = settings
+    application.bot_data[SERVICES_KEY] = build_services(
+        settings, database, lambda: application.bot.username, clock)
+    _add_handlers(application)
+    return application
+
+
+@asynccontextmanager
+async def running_bot(settings: BotSettings, *, webhook: WebhookOptions | None = None,
+                      clock: Callable[[], datetime] | None = None
+                      ) -> AsyncIterator[Application]:
+    """Run the bot inside the current event loop (demo, tests, benchmarks)."""
+    application = build_application(settings, clock=clock)
+    async with application:
+        await startup(application)
+        try:
+            await application.start()
+            updater = application.updater
+            assert updater is not None
+            if webhook is None:
+                await updater.start_polling(poll_interval=0.0, timeout=10,
+                                            allowed_updates=ALLOWED_UPDATES)
+            else:
+                await updater.start_webhook(
+                    listen=webhook.listen, port=webhook.port, url_path=webhook.path,
+                    webhook_url=webhook.url, secret_token=webhook.secret,
+                    allowed_updates=ALLOWED_UPDATES)
+            try:
+                yield application
+            finally:
+                if updater.running:
+                    await updater.stop()
+                if application.running:
+                    await application.stop()
+        finally:
+            await shutdown(application)

@@ -1,0 +1,112 @@
+"""The ``annobot`` command: run, demo, import, export, sandbox.
+
+Exit codes: 0 success, 1 a failure while working, 2 a bad or missing setting or input
+(one line on stderr naming it).
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from bot.config import ConfigError, load_config
+from bot.logs import configure_logging
+
+logger = logging.getLogger(__name__)
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="annobot", description="Crowd annotation on Telegram.")
+    commands = parser.add_subparsers(dest="command")
+
+    run = commands.add_parser("run", help="run the bot (token from ANNOBOT_TOKEN)")
+    run.add_argument("--token", help="bot token (default: $ANNOBOT_TOKEN)")
+    run.add_argument("--admins", help="admin Telegram user ids (default: $ANNOBOT_ADMINS)")
+    run.add_argument("--db", help="database file (default: ./annobot.db)")
+    run.add_argument("--api-url", help="a self-hosted Bot API server, e.g. http://127.0.0.1:8081")
+    run.add_argument("--webhook", metavar="URL", help="receive updates by webhook at URL")
+    run.add_argument("--listen", help="webhook listen address (default 127.0.0.1)")
+    run.add_argument("--port", type=int, help="webhook listen port (default 8443)")
+    run.add_argument("--export-dir", help="where exports are written (default ./exports)")
+
+    demo = commands.add_parser("demo", help="sandbox + bot + simulated annotators, no token")
+    demo.add_argument("--annotators", type=int, default=30)
+    demo.add_argument("--items", type=int, default=60)
+    demo.add_argument("--overlap", type=int, default=3)
+    demo.add_argument("--careless", type=float, default=0.1,
+                      help="share of annotators who tap at random")
+    demo.add_argument("--accuracy", default="0.85-0.95",
+                      help="accuracy range of careful annotators, e.g. 0.8-0.95")
+    demo.add_argument("--seed", type=int, default=7)
+    demo.add_argument("--out", default="annobot-demo", help="folder for the database and export")
+    demo.add_argument("--json", action="store_true", help="print the summary as one JSON object")
+
+    imp = commands.add_parser("import", help="create a project from a spec and an items file")
+    imp.add_argument("spec", type=Path)
+    imp.add_argument("items", type=Path)
+    imp.add_argument("--db", default="annobot.db")
+
+    exp = commands.add_parser("export", help="write a project's dataset files")
+    exp.add_argument("project", help="project id or name")
+    exp.add_argument("--format", default="csv,jsonl", help="comma-separated: csv, jsonl")
+    exp.add_argument("--out", type=Path, default=Path("exports"))
+    exp.add_argument("--db", default="annobot.db")
+
+    commands.add_parser("sandbox", help="run the local Bot API server alone "
+                                   "(annobot sandbox --help)", add_help=False)
+    return parser
+
+
+def _fail(message: str) -> int:
+    print(f"annobot: {message}", file=sys.stderr)
+    return 2
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the ``annobot`` command line."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv[:1] == ["sandbox"]:
+        from bot.sandbox.cli import main_sandbox
+
+        return main_sandbox(argv[1:])
+    args = _parser().parse_args(argv)
+    command = args.command or "demo"
+    if args.command is None:
+        args = _parser().parse_args(["demo", *(argv or [])])
+    try:
+        if command == "run":
+            return _run(args)
+        if command == "demo":
+            from bot.demo import main_demo
+
+            return main_demo(args)
+        if command == "import":
+            from bot.scripts import main_import
+
+            return main_import(args)
+        if command == "export":
+            from bot.scripts import main_export
+
+            return main_export(args)
+        raise AssertionError(f"unhandled command {command}")
+    except ConfigError as error:
+        return _fail(str(error))
+
+
+def _run(args: argparse.Namespace) -> int:
+    config = load_config(token=args.token, admins=args.admins, database=args.db,
+                         api_url=args.api_url, webhook_url=args.webhook,
+                         webhook_listen=args.listen, webhook_port=args.port,
+                         export_dir=args.export_dir)
+    configure_logging(token=config.token)
+    from bot.runner import run_forever
+
+    run_forever(config)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,214 @@
+"""Simulated annotators for the demo, the end-to-end tests and the benchmarks.
+
+Each member plays one phone through the sandbox: joins by the invite deep link, reads each
+task the bot shows, works out the true answer from the item (its text, or the hash of the
+media the bot uploaded, which is the prepared media's key) and taps an answer: the right
+one with the member's accuracy, else a wrong one; careless members tap at random or always
+the first button.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import io
+import random
+import time
+import zipfile
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from bot.sandbox import SandboxServer, SimMessage, SimUser
+
+TASK_PREFIXES = ("a:1:", "t:1:", "s:1:")
+NO_WORK_DATA = "n:1"
+
+
+class Style(StrEnum):
+    """How a simulated annotator answers."""
+
+    CAREFUL = "careful"
+    RANDOM = "random"
+    CONSTANT = "constant"  # always the first option
+
+
+@dataclass(frozen=True, slots=True)
+class Member:
+    """One simulated annotator."""
+
+    user_id: int
+    style: Style
+    accuracy: float
+    language: str = "en"
+
+
+@dataclass(frozen=True, slots=True)
+class Truth:
+    """The hidden true label of every item, by the item's text or its media key."""
+
+    by_text: Mapping[str, str]
+    by_media_key: Mapping[str, str]
+    options: tuple[str, ...]
+
+
+@dataclass(slots=True)
+class Tally:
+    """What the crowd did, for summaries and benchmarks."""
+
+    answers: int = 0
+    latencies: list[float] = field(default_factory=list)
+    finished: int = 0
+    retaps: int = 0
+    taps: list[tuple[SimUser, str, str]] = field(default_factory=list)  # user, query, assignment
+    errors: list[str] = field(default_factory=list)
+
+
+def build_crowd(count: int, *, careless: float, accuracy: tuple[float, float], seed: int,
+                first_id: int = 10_000, constant_share: float = 0.0) -> list[Member]:
+    """Make ``count`` members: a ``careless`` share random, ``constant_share`` constant."""
+    rng = random.Random(seed)
+    n_random = round(count * careless)
+    n_constant = round(count * constant_share)
+    members = []
+    languages = ("en", "fr", "mg")
+    for index in range(count):
+        if index < n_random:
+            style, skill = Style.RANDOM, 0.0
+        elif index < n_random + n_constant:
+            style, skill = Style.CONSTANT, 0.0
+        else:
+            style, skill = Style.CAREFUL, rng.uniform(*accuracy)
+        members.append(Member(first_id + index, style, skill, languages[index % 3]))
+    rng.shuffle(members)
+    return members
+
+
+def task_assignment(message: SimMessage) -> str | None:
+    """Return the assignment id a task message's buttons carry, or None."""
+    for row in message.callback_data:
+        for data in row:
+            if data.startswith(TASK_PREFIXES):
+                return data.split(":")[2]
+    return None
+
+
+def is_no_work(message: SimMessage) -> bool:
+    """Return whether the message says there is no task right now."""
+    return any(NO_WORK_DATA in row for row in message.callback_data)
+
+
+class CrowdRunner:
+    """Drives members through the sandbox until the bot has no more work for them."""
+
+    def __init__(self, server: SandboxServer, truth: Truth, invite: str, *,
+                 seed: int = 1, think: tuple[float, float] = (0.0, 0.0),
+                 timeout: float = 30.0, retap_after: float = 5.0) -> None:
+        self._server = server
+        self._retap_after = retap_after
+        self._truth = truth
+        self._invite = invite
+        self._seed = seed
+        self._think = think
+        self._timeout = timeout
+        self.tally = Tally()
+        self._media_truth: dict[str, str] = {}
+
+    def _true_label(self, message: SimMessage) -> str | None:
+        if message.file_id:
+            cached = self._media_truth.get(message.file_id)
+            if cached is None:
+                stored = self._server.state.files.get(message.file_id)
+                if stored is None:
+                    return None
+                key = hashlib.sha256(stored.data).hexdigest()
+                cached = self._truth.by_media_key.get(key, "")
+                self._media_truth[message.file_id] = cached
+            return cached or None
+        text = message.text or ""
+        for line in reversed(text.splitlines()):
+            if line in self._truth.by_text:
+                return self._truth.by_text[line]
+        return None
+
+    def _pick(self, member: Member, rng: random.Random, truth: str | None,
+              buttons: Sequence[str]) -> str:
+        if member.style is Style.CONSTANT:
+            return buttons[0]
+        if member.style is Style.RANDOM or truth is None or truth not in buttons:
+            return rng.choice(list(buttons))
+        if rng.random() < member.accuracy:
+            return truth
+        return rng.choice([b for b in buttons if b != truth] or list(buttons))
+
+    async def run_member(self, member: Member, stop: Callable[[], bool] = lambda: False
+                         ) -> None:
+        """Join and answer tasks until there are none left (or ``stop()``)."""
+        rng = random.Random(self._seed * 1_000_003 + member.user_id)
+        user = self._server.user(member.user_id, first_name=f"Annotator{member.user_id}",
+                                 language_code=member.language)
+        answered: set[str] = set()
+        await user.send_command("start", self._invite)
+        while not stop():
+            message = await user.wait_for(
+                lambda m: is_no_work(m) or (
+                    task_assignment(m) is not None and task_assignment(m) not in answered),
+                timeout=self._timeout,
+            )
+            if is_no_work(message):
+                break
+            assignment = task_assignment(message)
+            assert assignment is not None
+            options = [b for b in message.buttons[0] if b in self._truth.options]
+            options += [b for row in message.buttons[1:] for b in row
+                        if b in self._truth.options]
+            if not options:
+                break  # typed-answer tasks are not simulated
+            if self._think[1] > 0:
+                await asyncio.sleep(rng.uniform(*self._think))
+            choice = self._pick(member, rng, self._true_label(message), options)
+            started = time.perf_counter()
+            await self._tap_until_shown(user, message, choice, assignment)
+            answered.add(assignment)
+            self.tally.latencies.append(time.perf_counter() - started)
+            self.tally.answers += 1
+        self.tally.finished += 1
+
+    async def _tap_until_shown(self, user: SimUser, message: SimMessage, choice: str,
+                               assignment: str) -> None:
+        """Tap, then wait for the next task; tap again if nothing came (a lost update)."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + self._timeout
+        while True:
+            version = user.version
+            query = await user.tap(choice, message.message_id)
+            self.tally.taps.append((user, query, assignment))
+            try:
+                await user.next_change(timeout=min(self._retap_after,
+                                                   deadline - loop.time()), after=version)
+                return
+            except TimeoutError:
+                current = user.message(message.message_id)
+                if loop.time() >= deadline or task_assignment(current) != assignment:
+                    raise
+                self.tally.retaps += 1
+
+    async def run(self, members: Sequence[Member]) -> Tally:
+        """Run every member concurrently."""
+        await asyncio.gather(*(self.run_member(member) for member in members))
+        return self.tally
+
+
+async def read_exported_file(user: SimUser, server: SandboxServer, suffix: str,
+                             timeout: float = 30.0) -> bytes:  # noqa: ASYNC109
+    """Wait for the export zip sent to ``user`` and return its member ending in ``suffix``."""
+    message = await user.wait_for(
+        lambda m: m.kind == "document" and (m.document_name or "").endswith(".zip"),
+        timeout=timeout,
+    )
+    assert message.file_id is not None
+    stored = server.state.files.get(message.file_id)
+    assert stored is not None
+    with zipfile.ZipFile(io.BytesIO(stored.data)) as archive:
+        name = next(n for n in archive.namelist() if n.endswith(suffix))
+        return archive.read(name)

@@ -1,0 +1,239 @@
+"""The users' side: simulated users who write to the bot, tap buttons and read its replies.
+
+Waiting is event-driven: each chat logs every new or edited bot message with a version
+number and wakes only its own waiters, so ``wait_for``/``next_change`` never sleep-poll and
+never miss a change that happened between two calls.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import mimetypes
+from collections.abc import Callable
+from typing import Any
+
+from bot.sandbox.chats import Chat
+from bot.sandbox.errors import ButtonNotFound, MessageNotFound, UserBlockedBot
+from bot.sandbox.files import describe_photo
+from bot.sandbox.messages import CallbackAnswer, SimMessage
+from bot.sandbox.methods.media import media_json
+from bot.sandbox.state import SandboxState
+
+Predicate = Callable[[SimMessage], bool]
+
+
+class SimUser:
+    """One simulated Telegram user and their private chat with the bot."""
+
+    def __init__(self, state: SandboxState, chat: Chat, info: dict[str, Any]) -> None:
+        self.state = state
+        self.chat = chat
+        self.info = info
+        self.id: int = info["id"]
+        self.first_name: str = info["first_name"]
+        self.language_code: str | None = info.get("language_code")
+
+    def __repr__(self) -> str:
+        return f"SimUser(id={self.id}, first_name={self.first_name!r})"
+
+    # --- reading ---------------------------------------------------------------------
+    @property
+    def messages(self) -> list[SimMessage]:
+        """Return the bot's messages in chat order, in their current state, without deleted."""
+        return [m for m in self.chat.messages.values() if not m.deleted]
+
+    @property
+    def history(self) -> list[SimMessage]:
+        """Return the bot's messages in chat order, deleted ones included (flagged)."""
+        return list(self.chat.messages.values())
+
+    @property
+    def last_message(self) -> SimMessage | None:
+        """Return the bot's latest message that was not deleted."""
+        for message in reversed(self.chat.messages.values()):
+            if not message.deleted:
+                return message
+        return None
+
+    @property
+    def version(self) -> int:
+        """Return the chat's change counter (pass to ``next_change(after=...)``)."""
+        return self.chat.version
+
+    @property
+    def chat_actions(self) -> list[str]:
+        """Return the chat actions the bot sent, oldest first."""
+        return list(self.chat.actions)
+
+    def message(self, message_id: int) -> SimMessage:
+        """Return the current state of one bot message."""
+        found = self.chat.messages.get(message_id)
+        if found is None:
+            raise MessageNotFound(f"no bot message #{message_id} in chat {self.id}")
+        return found
+
+    def dump(self) -> str:
+        """Describe the whole chat, for failure messages."""
+        lines = [f"chat {self.id} ({self.first_name}), {len(self.chat.messages)} bot messages:"]
+        lines += [f"  {m.describe()}" for m in self.chat.messages.values()]
+        return "\n".join(lines)
+
+    async def wait_for(self, predicate: Predicate, timeout: float = 5.0, *,  # noqa: ASYNC109
+                       include_deleted: bool = False) -> SimMessage:
+        """Return the newest bot message matching ``predicate``, waiting for it if needed."""
+        for message in reversed(self.chat.messages.values()):
+            if (include_deleted or not message.deleted) and predicate(message):
+                return message
+        return await self._wait_change(lambda m: (include_deleted or not m.deleted)
+                                       and predicate(m), self.chat.version, timeout)
+
+    async def next_change(self, timeout: float = 5.0, *,  # noqa: ASYNC109
+                          after: int | None = None) -> SimMessage:
+        """Return the next new, edited or deleted bot message after this call (or ``after``)."""
+        since = self.chat.version if after is None else after
+        return await self._wait_change(lambda m: True, since, timeout)
+
+    async def _wait_change(self, predicate: Predicate, since: int, seconds: float
+                           ) -> SimMessage:
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + seconds
+        seen = since
+        while True:
+            changes = self.chat.changes
+            for message in changes[seen:]:
+                if predicate(message):
+                    return message
+            seen = len(changes)
+            remaining = deadline - loop.time()
+            if remaining <= 0 or not await self.chat.signal.wait(remaining):
+                raise TimeoutError(f"no matching bot message within {seconds}s\n{self.dump()}")
+
+    async def wait_for_callback_answer(self, callback_query_id: str,
+                                       timeout: float = 5.0,  # noqa: ASYNC109
+                                       ) -> CallbackAnswer:
+        """Return the bot's answer to a callback query, waiting for it if needed."""
+        answer = self.state.answers.get(callback_query_id)
+        if answer is not None:
+            return answer
+        query = self.state.queries.get(callback_query_id)
+        if query is None:
+            raise MessageNotFound(f"unknown callback query {callback_query_id}")
+        try:
+            return await asyncio.wait_for(asyncio.shield(query.answer), timeout)
+        except TimeoutError:
+            raise TimeoutError(f"callback query {callback_query_id} not answered within "
+                               f"{timeout}s\n{self.dump()}") from None
+
+    # --- writing ---------------------------------------------------------------------
+    def _new_message(self, fields: dict[str, Any], reply_to: int | None) -> int:
+        if self.chat.blocked:
+            raise UserBlockedBot(f"user {self.id} blocked the bot; call unblock() first")
+        message_id = self.chat.allocate_id()
+        raw: dict[str, Any] = {"message_id": message_id, "from": self.info,
+                               "chat": self.chat.json, "date": self.state.now(), **fields}
+        if reply_to is not None:
+            target = self.chat.message_json(reply_to)
+            if target is None:
+                raise MessageNotFound(f"no message #{reply_to} to reply to in chat {self.id}")
+            raw["reply_to_message"] = {k: v for k, v in target.items()
+                                       if k != "reply_to_message"}
+        self.chat.user_messages[message_id] = raw
+        self.state.updates.push("message", raw)
+        return message_id
+
+    async def send_text(self, text: str, reply_to: int | None = None) -> int:
+        """Send a text message (commands get a bot_command entity); return its id."""
+        fields: dict[str, Any] = {"text": text}
+        if text.startswith("/"):
+            command = text.split(maxsplit=1)[0]
+            fields["entities"] = [{"type": "bot_command", "offset": 0,
+                                   "length": len(command)}]
+        return self._new_message(fields, reply_to)
+
+    async def send_command(self, command: str, payload: str | None = None) -> int:
+        """Send ``/command`` or ``/command payload`` (deep links: ``/start <payload>``)."""
+        text = f"/{command.lstrip('/')}" + (f" {payload}" if payload else "")
+        return await self.send_text(text)
+
+    async def send_document(self, data: bytes, filename: str, caption: str | None = None,
+                            mime_type: str | None = None) -> int:
+        """Send a file as a document; the bot can getFile and download it."""
+        mime = mime_type or mimetypes.guess_type(filename)[0] or "application/octet-stream"
+        stored = self.state.files.add("document", data, file_name=filename, mime_type=mime)
+        fields: dict[str, Any] = {"document": media_json(self.state, stored, {})}
+        if caption:
+            fields["caption"] = caption
+        return self._new_message(fields, None)
+
+    async def send_photo(self, data: bytes, caption: str | None = None) -> int:
+        """Send a photo; the bot receives a PhotoSize array."""
+        info = await asyncio.to_thread(describe_photo, data, self.state.config.max_photo_bytes)
+        stored = self.state.files.add_photo(data, info)
+        fields: dict[str, Any] = {"photo": self.state.files.photo_sizes(stored)}
+        if caption:
+            fields["caption"] = caption
+        return self._new_message(fields, None)
+
+    async def tap(self, text: str, message_id: int | None = None) -> str:
+        """Tap the inline button labelled ``text``; return the callback query id."""
+        message = self._keyboard_message(message_id)
+        for row_texts, row_data in zip(message.buttons, message.callback_data, strict=True):
+            for label, data in zip(row_texts, row_data, strict=True):
+                if label == text and data:
+                    return self._callback(message, data)
+        raise ButtonNotFound(f"no callback button {text!r} on message "
+                             f"#{message.message_id}; buttons: {message.buttons}\n{self.dump()}")
+
+    async def tap_data(self, message_id: int, callback_data: str) -> str:
+        """Send a callback query with arbitrary data (stale or forged buttons)."""
+        message = self.chat.messages.get(message_id)
+        if message is None:
+            raise MessageNotFound(f"no bot message #{message_id} in chat {self.id}")
+        return self._callback(message, callback_data)
+
+    def _keyboard_message(self, message_id: int | None) -> SimMessage:
+        if message_id is not None:
+            message = self.chat.find_message(message_id)
+            if message is None:
+                raise MessageNotFound(f"no bot message #{message_id} in chat {self.id}")
+            return message
+        for message in reversed(self.chat.messages.values()):
+            if not message.deleted and message.buttons:
+                return message
+        raise ButtonNotFound(f"no bot message with an inline keyboard\n{self.dump()}")
+
+    def _callback(self, message: SimMessage, data: str) -> str:
+        if self.chat.blocked:
+            raise UserBlockedBot(f"user {self.id} blocked the bot; call unblock() first")
+        query = self.state.new_query(self.chat.id, message.message_id)
+        self.state.updates.push("callback_query", {
+            "id": query.query_id, "from": self.info, "message": message.raw,
+            "chat_instance": self.chat.chat_instance, "data": data,
+        })
+        return query.query_id
+
+    def block(self) -> None:
+        """Block the bot: its sends now fail with 403; the bot gets a my_chat_member update."""
+        if not self.chat.blocked:
+            self.chat.blocked = True
+            self._member_update("member", "kicked")
+
+    def unblock(self) -> None:
+        """Unblock the bot again."""
+        if self.chat.blocked:
+            self.chat.blocked = False
+            self._member_update("kicked", "member")
+
+    def _member_update(self, old: str, new: str) -> None:
+        bot = self.state.bot_json
+        now = self.state.now()
+        if new == "kicked":
+            new_member: dict[str, Any] = {"status": "kicked", "user": bot, "until_date": 0}
+        else:
+            new_member = {"status": new, "user": bot}
+        old_member: dict[str, Any] = ({"status": old, "user": bot, "until_date": 0}
+                                      if old == "kicked" else {"status": old, "user": bot})
+        self.state.updates.push("my_chat_member", {
+            "chat": self.chat.json, "from": self.info, "date": now,
+            "old_chat_member": old_member, "new_chat_member": new_member,
+        })

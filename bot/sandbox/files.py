@@ -1,0 +1,174 @@
+"""In-memory file storage: uploaded bytes behind ``file_id``s, photo sizes, audio durations.
+
+Every upload becomes a :class:`StoredFile` with its own ``file_id``/``file_unique_id`` and a
+download path; sending a known ``file_id`` again reuses it without a new upload. Photos get a
+PhotoSize array (thumbnails at 90 and 320 pixels when the original is larger, then the
+original), measured with Pillow in a worker thread.
+"""
+
+from __future__ import annotations
+
+import io
+import mimetypes
+import struct
+import wave
+from dataclasses import dataclass, field
+from typing import Any
+
+from PIL import Image
+
+from bot.sandbox.errors import bad_request
+
+PREFIXES = {"photo": "AgAC", "document": "BQAC", "audio": "CQAC", "voice": "AwAC",
+            "video": "BAAC", "thumbnail": "AAMC"}
+FOLDERS = {"photo": "photos", "document": "documents", "audio": "music", "voice": "voice",
+           "video": "videos", "thumbnail": "thumbnails"}
+THUMBNAIL_BOXES = (90, 320)
+
+
+@dataclass(frozen=True, slots=True)
+class StoredFile:
+    """One stored file and what Telegram reports about it."""
+
+    file_id: str
+    file_unique_id: str
+    kind: str
+    data: bytes = field(repr=False)
+    path: str
+    file_name: str | None = None
+    mime_type: str | None = None
+    width: int = 0
+    height: int = 0
+    duration: int = 0
+    sizes: tuple[str, ...] = ()  # photo: file_ids of the PhotoSize array, smallest first
+
+    @property
+    def size(self) -> int:
+        """Return the file size in bytes."""
+        return len(self.data)
+
+    def photo_size(self) -> dict[str, Any]:
+        """Render this file as one PhotoSize object."""
+        return {"file_id": self.file_id, "file_unique_id": self.file_unique_id,
+                "width": self.width, "height": self.height, "file_size": self.size}
+
+
+@dataclass(frozen=True, slots=True)
+class PhotoInfo:
+    """Dimensions of a photo and its generated thumbnails (width, height, JPEG bytes)."""
+
+    width: int
+    height: int
+    thumbnails: tuple[tuple[int, int, bytes], ...]
+
+
+class FileStore:
+    """All files of one sandbox, by ``file_id`` and by download path."""
+
+    def __init__(self) -> None:
+        self._by_id: dict[str, StoredFile] = {}
+        self._by_path: dict[str, StoredFile] = {}
+        self._counter = 0
+
+    def add(self, kind: str, data: bytes, **meta: Any) -> StoredFile:
+        """Store ``data`` as a new file of ``kind`` and return it."""
+        self._counter += 1
+        n = self._counter
+        extension = mimetypes.guess_extension(meta.get("mime_type") or "") or ""
+        if kind == "photo" or kind == "thumbnail":
+            extension = ".jpg"
+        stored = StoredFile(
+            file_id=f"{PREFIXES.get(kind, 'BQAC')}AgAD{n:09d}sandbox{kind[:2]}",
+            file_unique_id=f"AQAD{n:08d}",
+            kind=kind,
+            data=data,
+            path=f"{FOLDERS.get(kind, 'documents')}/file_{n}{extension}",
+            **meta,
+        )
+        self._by_id[stored.file_id] = stored
+        self._by_path[stored.path] = stored
+        return stored
+
+    def add_photo(self, data: bytes, info: PhotoInfo) -> StoredFile:
+        """Store a photo with its thumbnails; return the original carrying all sizes."""
+        thumbs = [self.add("photo", jpeg, width=w, height=h, mime_type="image/jpeg")
+                  for w, h, jpeg in info.thumbnails]
+        original = self.add("photo", data, width=info.width, height=info.height,
+                            mime_type="image/jpeg")
+        sizes = (*(t.file_id for t in thumbs), original.file_id)
+        for stored in (*thumbs, original):
+            self._replace(stored, sizes)
+        return self._by_id[original.file_id]
+
+    def _replace(self, stored: StoredFile, sizes: tuple[str, ...]) -> None:
+        updated = StoredFile(stored.file_id, stored.file_unique_id, stored.kind, stored.data,
+                             stored.path, stored.file_name, stored.mime_type, stored.width,
+                             stored.height, stored.duration, sizes)
+        self._by_id[stored.file_id] = updated
+        self._by_path[stored.path] = updated
+
+    def get(self, file_id: str) -> StoredFile | None:
+        """Return the file with ``file_id``, if any."""
+        return self._by_id.get(file_id)
+
+    def by_path(self, path: str) -> StoredFile | None:
+        """Return the file served at download ``path``, if any."""
+        return self._by_path.get(path)
+
+    def photo_sizes(self, stored: StoredFile) -> list[dict[str, Any]]:
+        """Render the PhotoSize array of a stored photo, smallest first."""
+        ids = stored.sizes or (stored.file_id,)
+        return [self._by_id[i].photo_size() for i in ids]
+
+    def __len__(self) -> int:
+        return len(self._by_id)
+
+
+def describe_photo(data: bytes, max_bytes: int) -> PhotoInfo:
+    """Measure a photo and build its thumbnails; raise ApiError if Telegram would refuse it."""
+    if len(data) > max_bytes:
+        raise bad_request("PHOTO_SAVE_FILE_INVALID")
+    try:
+        with Image.open(io.BytesIO(data)) as image:
+            width, height = image.size
+            if width + height > 10000 or max(width, height) > 20 * min(width, height):
+                raise bad_request("PHOTO_INVALID_DIMENSIONS")
+            thumbnails = tuple(_thumbnail(image, box) for box in THUMBNAIL_BOXES
+                               if max(width, height) > box)
+    except (OSError, Image.DecompressionBombError, SyntaxError, ValueError):
+        raise bad_request("IMAGE_PROCESS_FAILED") from None
+    return PhotoInfo(width, height, thumbnails)
+
+
+def _thumbnail(image: Image.Image, box: int) -> tuple[int, int, bytes]:
+    copy = image.convert("RGB")
+    copy.thumbnail((box, box))
+    out = io.BytesIO()
+    copy.save(out, format="JPEG", quality=80)
+    return copy.width, copy.height, out.getvalue()
+
+
+def audio_duration(data: bytes) -> int:
+    """Return the duration in whole seconds of a WAV or OGG file, else 0."""
+    try:
+        if data[:4] == b"RIFF":
+            with wave.open(io.BytesIO(data)) as w:
+                return int(w.getnframes() / w.getframerate())
+        if data[:4] == b"OggS":
+            return _ogg_duration(data)
+    except (wave.Error, EOFError, struct.error, ZeroDivisionError):
+        return 0
+    return 0
+
+
+def _ogg_duration(data: bytes) -> int:
+    if b"OpusHead" in data[:64]:
+        rate = 48000
+    else:
+        at = data.find(b"\x01vorbis", 0, 256)
+        if at < 0:
+            return 0
+        rate = struct.unpack_from("<I", data, at + 12)[0]
+    last = data.rfind(b"OggS")
+    granule = struct.unpack_from("<q", data, last + 6)[0]
+    return int(granule / rate) if rate and granule > 0 else 0

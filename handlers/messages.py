@@ -1,0 +1,41 @@
+"""User-facing texts chosen by code: domain error codes and task toasts.
+
+Texts are English msgids marked with :func:`N_` for extraction and translated where they
+are shown, in the user's language.
+"""
+
+from __future__ import annotations
+
+from annotation.errors import ErrorCode
+from annotation.tasks import Result
+
+
+def N_(message: str) -> str:
+    """Mark a message for extraction; it is translated where it is shown."""
+    return message
+
+
+TOASTS: dict[Result, str] = {
+    Result.DUPLICATE: N_("Already recorded."),
+    Result.EXPIRED: N_("This task has expired. Here is a new one."),
+    Result.UNDONE: N_("Answer taken back: answer again."),
+}
+
+ERRORS: dict[ErrorCode, str] = {
+    ErrorCode.INVALID: N_("That did not work: the input is not valid."),
+    ErrorCode.NOT_FOUND: N_("Not found: {value}"),
+    ErrorCode.FORBIDDEN: N_("Sorry, only admins can do this."),
+    ErrorCode.NOT_A_CHOICE: N_("Please answer with one of the options."),
+    ErrorCode.NOT_A_NUMBER: N_("Please send a number, for example 12 or 3.5."),
+    ErrorCode.OUT_OF_RANGE: N_("Please send a number between {minimum} and {maximum}."),
+    ErrorCode.EMPTY_ANSWER: N_("Please send a non-empty answer."),
+    ErrorCode.USE_BUTTONS: N_("Please answer with the buttons under the task."),
+    ErrorCode.ALREADY_ANSWERED: N_("Already recorded."),
+    ErrorCode.EXPIRED: N_("Too late to undo: that answer is kept."),
+    ErrorCode.NOT_YOURS: N_("This button has expired."),
+    ErrorCode.NO_WORK: N_("You have no open task. Send /start to get one."),
+    ErrorCode.PROJECT_NOT_OPEN: N_("This project is not open right now."),
+}
+
+SOMETHING_WENT_WRONG = N_("Sorry, something went wrong. Your saved answers are safe; "
+                          "please try again.")

@@ -1,0 +1,52 @@
+"""What handlers reach through ``context``: the use cases, translations and settings.
+
+The composition root (``bot/``) builds one :class:`Services` and stores it in
+``bot_data``; handlers never construct their own dependencies.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol
+
+from annotation.media_library import MediaLibrary
+from annotation.onboarding import AnnotatorService
+from annotation.projects import ProjectService
+from annotation.tasks import TaskService
+
+SERVICES_KEY = "annobot.services"
+
+
+class Translations(Protocol):
+    """Gettext functions for one language."""
+
+    def gettext(self, message: str) -> str:
+        """Translate a message."""
+        ...
+
+    def ngettext(self, singular: str, plural: str, n: int) -> str:
+        """Translate a message with a plural form."""
+        ...
+
+
+class Catalogs(Protocol):
+    """The translations of every supported language."""
+
+    def get(self, language: str) -> Translations:
+        """Return the translations of ``language`` (English when unknown)."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class Services:
+    """Everything the handlers need, built once by the composition root."""
+
+    tasks: TaskService
+    annotators: AnnotatorService
+    projects: ProjectService
+    media: MediaLibrary
+    catalogs: Catalogs
+    export_dir: Path
+    bot_username: Callable[[], str]

@@ -1,0 +1,128 @@
+"""The task loop on the phone: buttons and typed answers in, the next task out.
+
+An answered task costs two Bot API calls: ``answerCallbackQuery`` and the edit (or send)
+that shows the next task.
+"""
+
+from __future__ import annotations
+
+import contextlib
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram.error import BadRequest
+
+from annotation.models import AnnotatorId, AssignmentId, Task
+from annotation.tasks import Outcome, Result, TaskService
+from handlers.callbacks import Action, Callback, decode, encode
+from handlers.context import AnnobotContext
+from handlers.messages import TOASTS
+from handlers.services import Translations
+from handlers.session import language_of
+from handlers.task_view import MediaUploader, render_task, show_task
+
+UPLOADER_KEY = "annobot.uploader"
+SHOWN_KEY = "shown"  # user_data: the assignment last shown to the user by this process
+
+
+def _uploader(context: AnnobotContext) -> MediaUploader:
+    uploader = context.bot_data.get(UPLOADER_KEY)
+    if not isinstance(uploader, MediaUploader):
+        uploader = MediaUploader(context.services.media)
+        context.bot_data[UPLOADER_KEY] = uploader
+    return uploader
+
+
+async def _present(update: Update, context: AnnobotContext, task: Task | None,
+                   replace: Message | None, undo_of: int | None = None, *,
+                   edit_only: bool = False) -> None:
+    chat = update.effective_chat
+    assert chat is not None
+    language, t = await language_of(update, context)
+    if task is None:
+        if not edit_only or replace is not None:
+            await _show_no_work(context, chat.id, t, replace)
+        return
+    view = render_task(task, t, language, undo_of)
+    await show_task(context.bot, chat.id, view, _uploader(context), replace,
+                    edit_only=edit_only)
+    if context.user_data is not None:
+        context.user_data[SHOWN_KEY] = task.assignment.id
+
+
+async def _show_no_work(context: AnnobotContext, chat_id: int, t: Translations,
+                        replace: Message | None) -> None:
+    text = t.gettext("No tasks for you right now. Thank you! Tap the button to check again.")
+    keyboard = InlineKeyboardMarkup([[InlineKeyboardButton(
+        t.gettext("Check again 🔄"), callback_data=encode(Callback(Action.NEXT)))]])
+    if replace is not None and replace.text is not None:
+        await replace.edit_text(text, reply_markup=keyboard)
+    elif replace is not None:
+        await replace.edit_caption(text, reply_markup=keyboard)
+    else:
+        await context.bot.send_message(chat_id, text, reply_markup=keyboard)
+
+
+async def send_current_task(update: Update, context: AnnobotContext) -> None:
+    """Show the user's open task (or a new one) as a new message."""
+    user = update.effective_user
+    assert user is not None
+    task = await context.services.tasks.current_task(AnnotatorId(user.id))
+    await _present(update, context, task, None)
+
+
+async def _dispatch(tasks: TaskService, user_id: AnnotatorId, callback: Callback) -> Outcome:
+    assignment = AssignmentId(callback.assignment)
+    match callback.action:
+        case Action.ANSWER:
+            return await tasks.choose(user_id, assignment, callback.option)
+        case Action.TOGGLE:
+            return await tasks.toggle(user_id, assignment, callback.option)
+        case Action.DONE:
+            return await tasks.submit_choices(user_id, assignment)
+        case Action.SKIP:
+            return await tasks.skip(user_id, assignment)
+        case Action.UNDO:
+            return await tasks.undo(user_id, assignment)
+    return Outcome(Result.EXPIRED, await tasks.current_task(user_id))
+
+
+async def on_task_button(update: Update, context: AnnobotContext) -> None:
+    """Handle a tap on a task button."""
+    query, user = update.callback_query, update.effective_user
+    assert query is not None and user is not None
+    _language, t = await language_of(update, context)
+    callback = decode(query.data)
+    if callback is None or callback.action is Action.LANGUAGE:
+        await query.answer(t.gettext("This button has expired."))
+        return
+    outcome = await _dispatch(context.services.tasks, AnnotatorId(user.id), callback)
+    toast = TOASTS.get(outcome.result)
+    await query.answer(t.gettext(toast) if toast else None)
+    replace = query.message if isinstance(query.message, Message) else None
+    if outcome.result is Result.DUPLICATE:
+        # Recorded before: a double tap (the next task is already on screen), or the bot
+        # stopped before showing the next task (this process never showed it: show it now).
+        task = await context.services.tasks.current_task(AnnotatorId(user.id))
+        shown = context.user_data.get(SHOWN_KEY) if context.user_data is not None else None
+        already_shown = task is not None and shown == task.assignment.id
+        with contextlib.suppress(BadRequest):  # "message is not modified": already shown
+            await _present(update, context, task, replace, edit_only=already_shown)
+        return
+    if outcome.result is Result.TOGGLED and outcome.task is not None and replace is not None:
+        language, _t = await language_of(update, context)
+        view = render_task(outcome.task, t, language)
+        await replace.edit_reply_markup(view.keyboard)
+        return
+    await _present(update, context, outcome.task, replace, outcome.answered)
+
+
+async def on_typed_answer(update: Update, context: AnnobotContext) -> None:
+    """Record a typed answer (free text or number) and show the next task."""
+    message, user = update.effective_message, update.effective_user
+    assert message is not None and user is not None and message.text is not None
+    source = f"{message.chat_id}:{message.message_id}"
+    outcome = await context.services.tasks.answer_typed(AnnotatorId(user.id), message.text,
+                                                        source)
+    if outcome.result is Result.DUPLICATE:
+        return
+    await _present(update, context, outcome.task, None, outcome.answered)

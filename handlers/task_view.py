@@ -1,0 +1,198 @@
+"""How a task looks on a phone: one message with the media, the question and buttons.
+
+A new task replaces the previous one in place (``editMessageText`` between text tasks,
+``editMessageMedia`` between media tasks); only a change between text and media, or a
+voice clip, needs a new message. Media is uploaded once: the first upload's ``file_id``
+is stored and every later view reuses it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import html
+from dataclasses import dataclass
+
+from telegram import (
+    Bot,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    InputMediaAudio,
+    InputMediaPhoto,
+    Message,
+)
+from telegram.constants import ParseMode
+
+from annotation.media_library import MediaLibrary
+from annotation.models import NO, YES, AnswerType, Media, MediaKey, Task
+from handlers.callbacks import Action, Callback, encode
+from handlers.services import Translations
+
+CAPTION_LIMIT = 1024
+
+
+@dataclass(frozen=True, slots=True)
+class TaskView:
+    """A rendered task: its text (or caption), keyboard and media."""
+
+    text: str
+    keyboard: InlineKeyboardMarkup
+    media: Media | None
+
+
+def _button(text: str, callback: Callback) -> InlineKeyboardButton:
+    return InlineKeyboardButton(text, callback_data=encode(callback))
+
+
+def _rows(buttons: list[InlineKeyboardButton], width: int) -> list[list[InlineKeyboardButton]]:
+    return [buttons[i:i + width] for i in range(0, len(buttons), width)]
+
+
+def option_label(option: str, _: Translations) -> str:
+    """Return how an option reads on its button (yes/no are translated)."""
+    if option == YES:
+        return _.gettext("Yes")
+    if option == NO:
+        return _.gettext("No")
+    return option
+
+
+def render_task(task: Task, _: Translations, language: str,
+                undo_of: int | None = None) -> TaskView:
+    """Render a task in the annotator's language."""
+    spec = task.project.spec
+    assignment = task.assignment.id
+    parts = [f"<b>{html.escape(spec.question.get(language))}</b>"]
+    if task.item.text:
+        parts.append(f"<blockquote>{html.escape(task.item.text)}</blockquote>")
+    buttons: list[InlineKeyboardButton] = []
+    if spec.answer_type is AnswerType.MULTI:
+        for index, option in enumerate(spec.options):
+            mark = "☑" if option in task.selected else "☐"
+            buttons.append(_button(f"{mark} {option}", Callback(Action.TOGGLE, assignment, index)))
+    elif spec.answer_type.is_choice:
+        for index, option in enumerate(spec.labels):
+            buttons.append(_button(option_label(option, _),
+                                   Callback(Action.ANSWER, assignment, index)))
+    else:
+        hint = (_.gettext("Reply with a number.") if spec.answer_type is AnswerType.NUMBER
+                else _.gettext("Reply with your answer."))
+        parts.append(f"<i>{html.escape(hint)}</i>")
+    width = 2 if max((len(b.text) for b in buttons), default=0) > 12 else 3
+    rows = _rows(buttons, width)
+    footer = []
+    if spec.answer_type is AnswerType.MULTI:
+        footer.append(_button(_.gettext("Done ✓"), Callback(Action.DONE, assignment)))
+    footer.append(_button(_.gettext("Skip ⏭"), Callback(Action.SKIP, assignment)))
+    if undo_of is not None:
+        footer.append(_button(_.gettext("↩ Undo"), Callback(Action.UNDO, undo_of)))
+    rows.append(footer)
+    text = "\n".join(parts)
+    if task.media is not None and len(text) > CAPTION_LIMIT:
+        text = text[:CAPTION_LIMIT - 1] + "…"
+    return TaskView(text, InlineKeyboardMarkup(rows), task.media)
+
+
+class MediaUploader:
+    """Sends task media, uploading each file once and reusing its ``file_id``."""
+
+    def __init__(self, library: MediaLibrary) -> None:
+        self._library = library
+        self._file_ids: dict[MediaKey, str] = {}
+        self._locks: dict[MediaKey, asyncio.Lock] = {}
+
+    async def known_file_id(self, media: Media) -> str | None:
+        """Return the file id to reuse, waiting for a first upload under way."""
+        cached = self._file_ids.get(media.key) or media.file_id
+        if cached:
+            return cached
+        lock = self._locks.setdefault(media.key, asyncio.Lock())
+        await lock.acquire()
+        cached = self._file_ids.get(media.key) or await self._library.file_id(media.key)
+        if cached:
+            self._file_ids[media.key] = cached
+            lock.release()
+            return cached
+        return None  # the caller uploads, then calls uploaded() which releases the lock
+
+    async def upload_data(self, media: Media) -> bytes:
+        """Return the bytes to upload for media with no file id yet."""
+        return await self._library.data(media.key)
+
+    async def uploaded(self, media: Media, message: Message | None) -> None:
+        """Record the file id from the message an upload produced, and release waiters."""
+        try:
+            file_id = _file_id_of(message) if message is not None else None
+            if file_id:
+                self._file_ids[media.key] = file_id
+                await self._library.remember(media.key, file_id)
+        finally:
+            lock = self._locks.get(media.key)
+            if lock is not None and lock.locked():
+                lock.release()
+
+
+def _file_id_of(message: Message) -> str | None:
+    if message.photo:
+        return message.photo[-1].file_id
+    if message.audio:
+        return message.audio.file_id
+    if message.voice:
+        return message.voice.file_id
+    return None
+
+
+def _is_media_message(message: Message) -> bool:
+    return bool(message.photo or message.audio)
+
+
+def can_edit(replace: Message | None, view: TaskView) -> bool:
+    """Return whether ``replace`` can be edited into ``view`` (same kind of message)."""
+    if replace is None:
+        return False
+    if view.media is None:
+        return replace.text is not None
+    return _is_media_message(replace) and view.media.send_as != "voice"
+
+
+async def show_task(bot: Bot, chat_id: int, view: TaskView, uploader: MediaUploader,
+                    replace: Message | None = None, *, edit_only: bool = False) -> None:
+    """Show a task, editing ``replace`` in place when the kinds allow it.
+
+    With ``edit_only`` nothing is sent when the message cannot be edited.
+    """
+    if edit_only and not can_edit(replace, view):
+        return
+    media = view.media
+    if media is None:
+        if replace is not None and can_edit(replace, view):
+            await replace.edit_text(view.text, parse_mode=ParseMode.HTML,
+                                    reply_markup=view.keyboard)
+        else:
+            await bot.send_message(chat_id, view.text, parse_mode=ParseMode.HTML,
+                                   reply_markup=view.keyboard)
+        return
+    file_id = await uploader.known_file_id(media)
+    message: Message | bool | None = None
+    try:
+        source: str | bytes = file_id or await uploader.upload_data(media)
+        if replace is not None and can_edit(replace, view):
+            input_media = (
+                InputMediaPhoto(source, caption=view.text, parse_mode=ParseMode.HTML)
+                if media.send_as == "photo"
+                else InputMediaAudio(source, caption=view.text, parse_mode=ParseMode.HTML,
+                                     filename=media.filename)
+            )
+            message = await replace.edit_media(input_media, reply_markup=view.keyboard)
+        elif media.send_as == "photo":
+            message = await bot.send_photo(chat_id, source, caption=view.text,
+                                           parse_mode=ParseMode.HTML, reply_markup=view.keyboard)
+        elif media.send_as == "voice":
+            message = await bot.send_voice(chat_id, source, caption=view.text,
+                                           parse_mode=ParseMode.HTML, reply_markup=view.keyboard)
+        else:
+            message = await bot.send_audio(chat_id, source, caption=view.text,
+                                           parse_mode=ParseMode.HTML, reply_markup=view.keyboard,
+                                           filename=media.filename)
+    finally:
+        if file_id is None:
+            await uploader.uploaded(media, message if isinstance(message, Message) else None)

@@ -1,0 +1,97 @@
+"""Answers: the system of record. Idempotent by UNIQUE constraints, never check-then-insert."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import aiosqlite
+
+from annotation.models import (
+    AnnotatorId,
+    Answer,
+    AssignmentId,
+    ItemId,
+    ProjectId,
+)
+from annotation.records import ExportAnswer
+from storage.codecs import from_ts, to_ts
+from storage.repositories import fetch_all, fetch_one
+
+_COLUMNS = "assignment_id, item_id, annotator_id, value, seconds, is_gold, correct, answered_at"
+
+
+def _answer(row: aiosqlite.Row) -> Answer:
+    return Answer(
+        assignment_id=AssignmentId(row[0]),
+        item_id=ItemId(row[1]),
+        annotator_id=AnnotatorId(row[2]),
+        value=row[3],
+        seconds=row[4],
+        is_gold=bool(row[5]),
+        correct=None if row[6] is None else bool(row[6]),
+        answered_at=from_ts(row[7]),
+    )
+
+
+class SqliteAnswers:
+    """The ``answers`` table."""
+
+    def __init__(self, connection: aiosqlite.Connection) -> None:
+        self._db = connection
+
+    async def add(self, answer: Answer, source: str | None, project_id: ProjectId) -> bool:
+        """Record an answer; return False if this assignment or source was already recorded."""
+        cursor = await self._db.execute(
+            "INSERT INTO answers (assignment_id, project_id, item_id, annotator_id, value, "
+            "seconds, is_gold, correct, source, answered_at) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+            (
+                answer.assignment_id, project_id, answer.item_id, answer.annotator_id,
+                answer.value, answer.seconds, int(answer.is_gold),
+                None if answer.correct is None else int(answer.correct), source,
+                to_ts(answer.answered_at),
+            ),
+        )
+        return cursor.rowcount == 1
+
+    async def for_assignment(self, assignment_id: AssignmentId) -> Answer | None:
+        """Return the answer given to an assignment, if any."""
+        row = await fetch_one(
+            self._db, f"SELECT {_COLUMNS} FROM answers WHERE assignment_id = ?", (assignment_id,)
+        )
+        return _answer(row) if row else None
+
+    async def seen_source(self, source: str) -> bool:
+        """Return whether an answer from this source (message) was already recorded."""
+        row = await fetch_one(self._db, "SELECT 1 FROM answers WHERE source = ?", (source,))
+        return row is not None
+
+    async def last_by(self, annotator_id: AnnotatorId) -> Answer | None:
+        """Return the annotator's most recent answer."""
+        row = await fetch_one(
+            self._db,
+            f"SELECT {_COLUMNS} FROM answers WHERE annotator_id = ? ORDER BY id DESC LIMIT 1",
+            (annotator_id,),
+        )
+        return _answer(row) if row else None
+
+    async def delete(self, assignment_id: AssignmentId) -> None:
+        """Remove the answer to an assignment (undo)."""
+        await self._db.execute("DELETE FROM answers WHERE assignment_id = ?", (assignment_id,))
+
+    async def export_rows(self, project_id: ProjectId) -> Sequence[ExportAnswer]:
+        """Return every answer of a project with its item and annotator, in answer order."""
+        rows = await fetch_all(
+            self._db,
+            "SELECT a.item_id, i.external_id, a.annotator_id, a.value, a.seconds, a.is_gold, "
+            "a.correct, a.answered_at FROM answers AS a JOIN items AS i ON i.id = a.item_id "
+            "WHERE a.project_id = ? ORDER BY a.id",
+            (project_id,),
+        )
+        return [
+            ExportAnswer(
+                ItemId(r[0]), r[1], AnnotatorId(r[2]), r[3], r[4], bool(r[5]),
+                None if r[6] is None else bool(r[6]), from_ts(r[7]),
+            )
+            for r in rows
+        ]

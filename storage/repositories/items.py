@@ -1,0 +1,99 @@
+"""Items and the counters (answers, live assignments) that drive the assignment queue."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import aiosqlite
+
+from annotation.models import (
+    AnnotatorId,
+    Item,
+    ItemId,
+    MediaKey,
+    MediaKind,
+    ProjectId,
+)
+from annotation.records import ItemDraftRecord, ItemTally
+from storage.repositories import fetch_all, fetch_one
+
+_COLUMNS = "id, project_id, external_id, kind, text, media_key, gold_answer, explanation"
+
+
+def _item(row: aiosqlite.Row) -> Item:
+    return Item(
+        id=ItemId(row[0]),
+        project_id=ProjectId(row[1]),
+        external_id=row[2],
+        kind=MediaKind(row[3]),
+        text=row[4],
+        media_key=MediaKey(row[5]) if row[5] is not None else None,
+        gold_answer=row[6],
+        explanation=row[7],
+    )
+
+
+class SqliteItems:
+    """The ``items`` table."""
+
+    def __init__(self, connection: aiosqlite.Connection) -> None:
+        self._db = connection
+
+    async def add_many(self, project_id: ProjectId, drafts: Sequence[ItemDraftRecord]) -> int:
+        """Store items (media already stored) and return how many were added."""
+        await self._db.executemany(
+            "INSERT INTO items (project_id, external_id, kind, text, media_key, gold_answer, "
+            "explanation, training) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                (project_id, d.external_id, d.kind.value, d.text, d.media_key, d.gold_answer,
+                 d.explanation, int(d.training))
+                for d in drafts
+            ],
+        )
+        return len(drafts)
+
+    async def get(self, item_id: ItemId) -> Item | None:
+        """Return the item or None."""
+        row = await fetch_one(self._db, f"SELECT {_COLUMNS} FROM items WHERE id = ?", (item_id,))
+        return _item(row) if row else None
+
+    async def next_regular(self, project_id: ProjectId, annotator_id: AnnotatorId,
+                           overlap: int) -> ItemId | None:
+        """Return the non-gold item closest to completion the annotator has never had."""
+        row = await fetch_one(
+            self._db,
+            "SELECT i.id FROM items AS i INDEXED BY items_queue "
+            "WHERE i.project_id = ? AND i.is_gold = 0 AND i.fill < ? "
+            "AND NOT EXISTS (SELECT 1 FROM assignments AS a "
+            "                WHERE a.item_id = i.id AND a.annotator_id = ?) "
+            "ORDER BY i.fill DESC, i.id LIMIT 1",
+            (project_id, overlap, annotator_id),
+        )
+        return ItemId(row[0]) if row else None
+
+    async def unseen_gold(self, project_id: ProjectId, annotator_id: AnnotatorId,
+                          limit: int) -> Sequence[ItemId]:
+        """Return up to ``limit`` production gold items the annotator has never had."""
+        rows = await fetch_all(
+            self._db,
+            "SELECT i.id FROM items AS i "
+            "WHERE i.project_id = ? AND i.is_gold = 1 AND i.training = 0 "
+            "AND NOT EXISTS (SELECT 1 FROM assignments AS a "
+            "                WHERE a.item_id = i.id AND a.annotator_id = ?) "
+            "ORDER BY i.id LIMIT ?",
+            (project_id, annotator_id, limit),
+        )
+        return [ItemId(row[0]) for row in rows]
+
+    async def tallies(self, project_id: ProjectId) -> Sequence[ItemTally]:
+        """Return every item with its answer count, in id order."""
+        rows = await fetch_all(
+            self._db,
+            "SELECT i.id, i.external_id, i.kind, i.text, m.filename, i.gold_answer, i.answers "
+            "FROM items AS i LEFT JOIN media AS m ON m.key = i.media_key "
+            "WHERE i.project_id = ? ORDER BY i.id",
+            (project_id,),
+        )
+        return [
+            ItemTally(ItemId(r[0]), r[1], MediaKind(r[2]), r[3], r[4], r[5], r[6]) for r in rows
+        ]

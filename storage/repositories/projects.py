@@ -1,0 +1,81 @@
+"""Projects: spec, status and invite code."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+import aiosqlite
+
+from annotation.models import (
+    AnnotatorId,
+    Project,
+    ProjectId,
+    ProjectSpec,
+    ProjectStatus,
+)
+from storage.codecs import from_ts, spec_from_json, spec_to_json, to_ts
+from storage.repositories import fetch_all, fetch_one
+
+_COLUMNS = "id, spec, status, invite_code, created_at"
+
+
+def _project(row: aiosqlite.Row) -> Project:
+    return Project(
+        id=ProjectId(row[0]),
+        spec=spec_from_json(row[1]),
+        status=ProjectStatus(row[2]),
+        invite_code=row[3],
+        created_at=from_ts(row[4]),
+    )
+
+
+class SqliteProjects:
+    """The ``projects`` table."""
+
+    def __init__(self, connection: aiosqlite.Connection) -> None:
+        self._db = connection
+
+    async def add(self, spec: ProjectSpec, status: ProjectStatus, invite_code: str,
+                  created_by: AnnotatorId | None, now: datetime) -> Project:
+        """Store a new project and return it."""
+        row = await fetch_one(
+            self._db,
+            "INSERT INTO projects (name, spec, status, invite_code, created_by, created_at) "
+            f"VALUES (?, ?, ?, ?, ?, ?) RETURNING {_COLUMNS}",
+            (spec.name, spec_to_json(spec), status.value, invite_code, created_by, to_ts(now)),
+        )
+        assert row is not None
+        return _project(row)
+
+    async def get(self, project_id: ProjectId) -> Project | None:
+        """Return the project or None."""
+        row = await fetch_one(self._db, f"SELECT {_COLUMNS} FROM projects WHERE id = ?",
+                              (project_id,))
+        return _project(row) if row else None
+
+    async def by_invite(self, invite_code: str) -> Project | None:
+        """Return the project with this invite code or None."""
+        row = await fetch_one(
+            self._db, f"SELECT {_COLUMNS} FROM projects WHERE invite_code = ?", (invite_code,)
+        )
+        return _project(row) if row else None
+
+    async def by_name(self, name: str) -> Project | None:
+        """Return the newest project with this name or None."""
+        row = await fetch_one(
+            self._db,
+            f"SELECT {_COLUMNS} FROM projects WHERE name = ? ORDER BY id DESC LIMIT 1",
+            (name,),
+        )
+        return _project(row) if row else None
+
+    async def all(self) -> Sequence[Project]:
+        """Return every project, newest first."""
+        rows = await fetch_all(self._db, f"SELECT {_COLUMNS} FROM projects ORDER BY id DESC")
+        return [_project(row) for row in rows]
+
+    async def set_status(self, project_id: ProjectId, status: ProjectStatus) -> None:
+        """Change a project's status."""
+        await self._db.execute("UPDATE projects SET status = ? WHERE id = ?",
+                               (status.value, project_id))

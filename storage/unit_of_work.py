@@ -1,0 +1,25 @@
+"""The SQLite unit of work: every repository bound to one connection and transaction."""
+
+from __future__ import annotations
+
+import aiosqlite
+
+from storage.repositories.annotators import SqliteAnnotators
+from storage.repositories.answers import SqliteAnswers
+from storage.repositories.assignments import SqliteAssignments
+from storage.repositories.items import SqliteItems
+from storage.repositories.media import SqliteMedia
+from storage.repositories.projects import SqliteProjects
+
+
+class SqliteUnitOfWork:
+    """Repositories sharing one connection inside one transaction."""
+
+    def __init__(self, connection: aiosqlite.Connection) -> None:
+        self.connection = connection
+        self.annotators = SqliteAnnotators(connection)
+        self.projects = SqliteProjects(connection)
+        self.items = SqliteItems(connection)
+        self.assignments = SqliteAssignments(connection)
+        self.answers = SqliteAnswers(connection)
+        self.media = SqliteMedia(connection)

@@ -1,0 +1,118 @@
+"""End-to-end fixtures: the sandbox, the real bot Application on a real SQLite file."""
+
+from __future__ import annotations
+
+import dataclasses
+import secrets
+import sqlite3
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from telegram.ext import Application
+
+from annotation.item_drafts import ItemDraft
+from annotation.models import ProjectSpec
+from annotation.projects import ProjectService
+from annotation.sample import SampleProject, build_sample_project
+from annotation.spec import parse_spec
+from bot.application import BotSettings, WebhookOptions, running_bot
+from bot.sandbox import SandboxServer
+from bot.sandbox.testing import free_port, running_sandbox
+from storage.database import Database
+
+ADMIN = 1
+
+
+class Clock:
+    """A clock the tests can move forward; starts at the real time."""
+
+    def __init__(self) -> None:
+        self.offset = timedelta()
+
+    def __call__(self) -> datetime:
+        return datetime.now(UTC) + self.offset
+
+    def advance(self, seconds: float) -> None:
+        self.offset += timedelta(seconds=seconds)
+
+
+@dataclass
+class Harness:
+    """A database with one project, and a way to run the bot against a sandbox."""
+
+    db_path: Path
+    export_dir: Path
+    invite: str
+    clock: Clock
+
+    def settings(self, server: SandboxServer) -> BotSettings:
+        return BotSettings(
+            token=server.token, database=self.db_path, admins=frozenset({ADMIN}),
+            base_url=server.base_url, base_file_url=server.base_file_url,
+            export_dir=self.export_dir, seed=3, expiry_interval=timedelta(hours=1),
+        )
+
+    def bot(self, server: SandboxServer, mode: str = "polling"
+            ) -> AbstractAsyncContextManager[Application]:  # type: ignore[type-arg]
+        webhook = None
+        if mode == "webhook":
+            port = free_port()
+            webhook = WebhookOptions(url=f"http://127.0.0.1:{port}/hook", listen="127.0.0.1",
+                                     port=port, path="hook", secret=secrets.token_hex(8))
+        return running_bot(self.settings(server), webhook=webhook, clock=self.clock)
+
+    def rows(self, sql: str, params: tuple[object, ...] = ()) -> list[tuple[object, ...]]:
+        """Read the database directly (the test checks what storage wrote)."""
+        with sqlite3.connect(self.db_path) as connection:
+            return list(connection.execute(sql, params))
+
+
+async def create_project(db_path: Path, spec: ProjectSpec, items: list[ItemDraft]) -> str:
+    """Create a project in the database and return its invite code."""
+    async with Database(db_path) as database:
+        project = await ProjectService(database, clock=lambda: datetime.now(UTC)).create(
+            spec, items)
+    return project.invite_code
+
+
+@pytest.fixture
+def make_harness(tmp_path: Path) -> Callable[..., AbstractAsyncContextManager[Harness]]:
+    """Return a factory: a fresh database holding the given project."""
+
+    @asynccontextmanager
+    async def factory(spec: ProjectSpec, items: list[ItemDraft]) -> AsyncIterator[Harness]:
+        db_path = tmp_path / "annobot.db"
+        invite = await create_project(db_path, spec, items)
+        yield Harness(db_path, tmp_path / "exports", invite, Clock())
+
+    return factory
+
+
+@pytest.fixture(scope="session")
+def sample_200() -> SampleProject:
+    """The bundled sample project with 200 items (about 10% gold)."""
+    return build_sample_project(200, gold_share=0.1, seed=11)
+
+
+@pytest.fixture(scope="session")
+def sample_small() -> SampleProject:
+    """A small sample project."""
+    return build_sample_project(12, gold_share=0.0, seed=5)
+
+
+def sample_spec(sample: SampleProject, **changes: object) -> ProjectSpec:
+    """The sample's spec with some fields changed."""
+    return dataclasses.replace(parse_spec(sample.spec_toml), **changes)  # type: ignore[arg-type]
+
+
+@asynccontextmanager
+async def sandbox(**overrides: object) -> AsyncIterator[SandboxServer]:
+    """A sandbox with flood control off unless asked."""
+    settings: dict[str, object] = {"flood_control": False, "log_requests": True}
+    settings.update(overrides)
+    async with running_sandbox(**settings) as server:
+        yield server

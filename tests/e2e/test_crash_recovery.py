@@ -1,0 +1,75 @@
+"""The bot process is killed (SIGKILL) mid-run and restarted on the same database: the run
+completes with nothing lost and nothing duplicated."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import sys
+from collections import Counter
+from pathlib import Path
+
+from annotation.sample import SampleProject
+from bot.crowd import CrowdRunner, build_crowd
+from bot.demo import sample_truth
+from tests.e2e.conftest import Clock, Harness, create_project, sample_spec, sandbox
+
+TOKEN = "424242:crash-test-token-abcdefghijklmnop"
+ROOT = Path(__file__).resolve().parents[2]
+
+
+async def start_bot(api_url: str, db_path: Path, log: Path) -> asyncio.subprocess.Process:
+    env = {**os.environ, "PTB_TIMEDELTA": "true", "ANNOBOT_TOKEN": TOKEN}
+    with log.open("ab") as handle:
+        return await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "bot.cli", "run", "--api-url", api_url, "--db", str(db_path),
+            cwd=ROOT, env=env, stdout=handle, stderr=handle)
+
+
+async def test_sigkill_mid_run_loses_and_duplicates_nothing(sample_200: SampleProject,
+                                                            tmp_path: Path) -> None:
+    db_path, log = tmp_path / "annobot.db", tmp_path / "bot.log"
+    spec = sample_spec(sample_200, overlap=3, gold_rate=0.1)
+    invite = await create_project(db_path, spec, sample_200.items[:90])
+    async with sandbox(token=TOKEN) as server:
+        api_url = server.base_url.removesuffix("/bot")
+        process = await start_bot(api_url, db_path, log)
+        runner = CrowdRunner(server, sample_truth(sample_200), invite, seed=4,
+                             timeout=60.0, retap_after=2.0)
+        crowd = build_crowd(12, careless=0.0, accuracy=(0.9, 0.9), seed=4)
+        work = asyncio.create_task(runner.run(crowd))
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + 60
+        while runner.tally.answers < 80 and loop.time() < deadline and not work.done():
+            await asyncio.wait({work}, timeout=0.01)
+        assert runner.tally.answers >= 80, log.read_text()
+        process.send_signal(signal.SIGKILL)
+        assert await process.wait() == -signal.SIGKILL
+        killed_at = runner.tally.answers
+        process = await start_bot(api_url, db_path, log)
+        try:
+            tally = await work
+        finally:
+            process.send_signal(signal.SIGTERM)
+            await process.wait()
+        acknowledged = [
+            int(assignment) for user, query, assignment in tally.taps
+            if query in server.state.answers
+            and (server.state.answers[query].text or "") in ("", "Already recorded.")
+        ]
+
+    harness = Harness(db_path, tmp_path, invite, Clock())
+    answers = harness.rows("SELECT assignment_id, item_id, annotator_id, is_gold FROM answers")
+    answered_assignments = {row[0] for row in answers}
+    assert set(acknowledged) <= answered_assignments, "an acknowledged answer was lost"
+    assert killed_at < len(answers) == tally.answers
+    print(f"killed after {killed_at} answers; {tally.retaps} taps repeated after the restart")
+    per_item = Counter(row[1] for row in answers if not row[3])
+    regular = [row[0] for row in harness.rows("SELECT id FROM items WHERE gold_answer IS NULL")]
+    assert {item: per_item[item] for item in regular} == dict.fromkeys(regular, 3)
+    pairs = [(row[1], row[2]) for row in answers]
+    assert len(pairs) == len(set(pairs))
+    live = harness.rows("SELECT SUM(live) FROM items")[0][0]
+    active = harness.rows("SELECT COUNT(*) FROM assignments WHERE status = 'active'")[0][0]
+    assert live == active  # the counters agree with the rows after the crash
