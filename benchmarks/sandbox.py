@@ -109,9 +109,12 @@ async def _on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
     print(f"bot error: {context.error!r}")
 
 
-def _run_bot(base_url: str, file_url: str, stop: multiprocessing.synchronize.Event) -> None:
+def run_bare_bot(base_url: str, file_url: str, stop: multiprocessing.synchronize.Event,
+                 token: str = TOKEN) -> None:
+    """Run a bot that answers each tap with one edit and stores nothing (the ceiling)."""
+
     async def main() -> None:
-        app = (Application.builder().token(TOKEN).base_url(base_url).base_file_url(file_url)
+        app = (Application.builder().token(token).base_url(base_url).base_file_url(file_url)
                .concurrent_updates(256).connection_pool_size(16).pool_timeout(30.0)
                .build())
         app.add_handler(CommandHandler("start", _cmd_start))
@@ -142,7 +145,7 @@ async def _loop(users: int, taps: int) -> tuple[float, dict[str, int]]:
     # this run measures capacity, not the bot's latency, so the window is widened
     async with running_sandbox(token=TOKEN, flood_control=False, log_requests=False,
                                callback_query_ttl=3600.0) as server:
-        process = ctx.Process(target=_run_bot,
+        process = ctx.Process(target=run_bare_bot,
                               args=(server.base_url, server.base_file_url, stop))
         process.start()
         try:

@@ -9,14 +9,14 @@ import aiosqlite
 
 async def fetch_one(connection: aiosqlite.Connection, sql: str,
                     params: tuple[Any, ...] = ()) -> aiosqlite.Row | None:
-    """Run a query and return its first row or None."""
-    async with connection.execute(sql, params) as cursor:
-        row: aiosqlite.Row | None = await cursor.fetchone()
+    """Run a query and return its first row or None (one trip to the database thread)."""
+    rows = await connection.execute_fetchall(sql, params)
+    for row in rows:
         return row
+    return None
 
 
 async def fetch_all(connection: aiosqlite.Connection, sql: str,
                     params: tuple[Any, ...] = ()) -> list[aiosqlite.Row]:
-    """Run a query and return all rows."""
-    async with connection.execute(sql, params) as cursor:
-        return list(await cursor.fetchall())
+    """Run a query and return all rows (one trip to the database thread)."""
+    return list(await connection.execute_fetchall(sql, params))
