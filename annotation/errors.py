@@ -38,6 +38,10 @@ class ErrorCode(StrEnum):
     NOT_YOURS = "not_yours"
     NO_WORK = "no_work"
     PROJECT_NOT_OPEN = "project_not_open"
+    NOT_COORDINATOR = "not_coordinator"  # the console: coordinators and admins only
+    BAD_TRANSITION = "bad_transition"  # e.g. pausing a closed project
+    PERIOD_NOT_OVER = "period_not_over"  # marking a payout period paid before it ends
+    USAGE = "usage"  # a console command with missing or malformed arguments
 
 
 @dataclass(frozen=True, slots=True)

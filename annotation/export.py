@@ -76,6 +76,8 @@ def _aggregate_text_like(values: Sequence[str], numeric: bool) -> tuple[str | No
 
 def build_item_rows(export: ProjectExport) -> list[ItemRow]:
     """Aggregate the non-excluded answers of every item into one row each."""
+    export = ProjectExport(export.project, export.items,
+                           [a for a in export.answers if not a.excluded])
     spec = export.project.spec
     by_item: dict[str, list[str]] = {t.external_id: [] for t in export.items}
     for answer in export.answers:
@@ -116,7 +118,7 @@ def _label_order(labels: Sequence[str]) -> Callable[[str], tuple[int, str]]:
 _ITEM_FIELDS = ("item_id", "kind", "text", "media", "gold", "label", "confidence", "answers",
                 "agreement", "votes")
 _ANSWER_FIELDS = ("item_id", "annotator_id", "answer", "seconds", "gold", "correct",
-                  "answered_at")
+                  "answered_at", "excluded")
 
 
 def _answer_dict(answer: ExportAnswer) -> dict[str, object]:
@@ -128,6 +130,7 @@ def _answer_dict(answer: ExportAnswer) -> dict[str, object]:
         "gold": answer.is_gold,
         "correct": answer.correct,
         "answered_at": answer.answered_at.isoformat(),
+        "excluded": answer.excluded,
     }
 
 

@@ -12,6 +12,8 @@ from datetime import datetime
 from enum import StrEnum
 from typing import NewType
 
+from annotation.quality.settings import QualitySettings
+
 ProjectId = NewType("ProjectId", int)
 ItemId = NewType("ItemId", int)
 AssignmentId = NewType("AssignmentId", int)
@@ -61,6 +63,14 @@ class AssignmentStatus(StrEnum):
     ANSWERED = "answered"
     SKIPPED = "skipped"
     EXPIRED = "expired"
+
+
+class Stage(StrEnum):
+    """Why an item was handed out: training (with feedback), the exam, or real work."""
+
+    TRAINING = "training"
+    EXAM = "exam"
+    PRODUCTION = "production"
 
 
 class Role(StrEnum):
@@ -119,7 +129,8 @@ class ProjectSpec:
     reward: float = 0.0
     currency: str = "MGA"
     number_range: NumberRange = field(default_factory=NumberRange)
-    aggregation: str = "majority"
+    aggregation: str = "dawid_skene"  # the benchmark's winner: aggregation.DEFAULT_METHOD
+    quality: QualitySettings = field(default_factory=QualitySettings)
 
     @property
     def labels(self) -> tuple[str, ...]:
@@ -221,6 +232,7 @@ class Task:
     project: Project
     media: Media | None
     selected: frozenset[str] = frozenset()  # multiple choice toggles so far
+    stage: Stage = Stage.PRODUCTION
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,6 +12,13 @@ from contextlib import AbstractAsyncContextManager
 from datetime import datetime
 from typing import Protocol
 
+from annotation.console_ports import (
+    AuditRepository,
+    EarningsRepository,
+    OutboxRepository,
+    ReminderRepository,
+    StatsRepository,
+)
 from annotation.models import (
     Annotator,
     AnnotatorId,
@@ -29,6 +36,7 @@ from annotation.models import (
     ProjectStatus,
     Role,
 )
+from annotation.quality.ports import QualityRepository
 from annotation.records import ExportAnswer, ItemDraftRecord, ItemTally
 
 
@@ -185,6 +193,11 @@ class AnswerRepository(Protocol):
         """Remove the answer to an assignment (undo)."""
         ...
 
+    async def export_batch(self, project_id: ProjectId, after: tuple[int, int] | None,
+                           limit: int) -> Sequence[tuple[tuple[int, int], ExportAnswer]]:
+        """Return up to ``limit`` answers after an ``(item, answer)`` key, in that order."""
+        ...
+
     async def export_rows(self, project_id: ProjectId) -> Sequence[ExportAnswer]:
         """Return every answer of a project with its item and annotator, in answer order."""
         ...
@@ -208,6 +221,14 @@ class MediaRepository(Protocol):
 
     async def set_file_id(self, key: MediaKey, file_id: str) -> None:
         """Remember the Telegram file id of uploaded media."""
+        ...
+
+
+class SecretRepository(Protocol):
+    """Secrets of the installation."""
+
+    async def get_or_create(self, name: str, value: bytes) -> bytes:
+        """Return the secret ``name``, storing ``value`` first if there is none yet."""
         ...
 
 
@@ -244,6 +265,41 @@ class UnitOfWork(Protocol):
         """Return the media repository of this transaction."""
         ...
 
+    @property
+    def quality(self) -> QualityRepository:
+        """Return the quality repository (standings, evidence, exclusions) of this transaction."""
+        ...
+
+    @property
+    def audit(self) -> AuditRepository:
+        """Return the audit log of this transaction."""
+        ...
+
+    @property
+    def outbox(self) -> OutboxRepository:
+        """Return the broadcasts and outbox of this transaction."""
+        ...
+
+    @property
+    def reminders(self) -> ReminderRepository:
+        """Return the reminder settings of this transaction."""
+        ...
+
+    @property
+    def earnings(self) -> EarningsRepository:
+        """Return the earnings and payouts of this transaction."""
+        ...
+
+    @property
+    def stats(self) -> StatsRepository:
+        """Return the statistics queries of this transaction."""
+        ...
+
+    @property
+    def secrets(self) -> SecretRepository:
+        """Return the secrets repository of this transaction."""
+        ...
+
 
 class Store(Protocol):
     """Opens units of work."""
@@ -254,4 +310,8 @@ class Store(Protocol):
 
     def read(self) -> AbstractAsyncContextManager[UnitOfWork]:
         """Open a read-only snapshot."""
+        ...
+
+    def snapshot(self) -> AbstractAsyncContextManager[UnitOfWork]:
+        """Open a long read on a connection of its own (exports), blocking no one."""
         ...

@@ -32,6 +32,7 @@ class ItemTally:
     media_filename: str | None
     gold_answer: str | None
     answers: int
+    media_key: MediaKey | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,3 +47,4 @@ class ExportAnswer:
     is_gold: bool
     correct: bool | None
     answered_at: datetime
+    excluded: bool = False  # a suspended annotator's: kept, left out of aggregation

@@ -30,9 +30,11 @@ import re
 import tomllib
 from collections.abc import Mapping
 
+from annotation.aggregation.dispatch import DEFAULT_METHOD
 from annotation.aggregation.models import Method
 from annotation.errors import Problem, ValidationFailed
 from annotation.models import AnswerType, LocalizedText, ProjectSpec
+from annotation.quality.spec_table import quality_to_toml, read_quality
 from annotation.spec_fields import (
     CHOICE_ONLY_METHODS,
     FIELDS,
@@ -99,16 +101,20 @@ def spec_from_mapping(
     question = reader.localized("question", limit=MAX_QUESTION, required=True)
     instructions = reader.localized("instructions", limit=MAX_INSTRUCTIONS, required=False)
     answer_type = reader.enum("answer_type", AnswerType, None)
-    aggregation = reader.enum("aggregation", Method, Method.MAJORITY)
+    free_answers = answer_type in (AnswerType.TEXT, AnswerType.NUMBER)
+    # the default method is the benchmark's winner (docs/AGGREGATION.md) where it applies
+    aggregation = reader.enum("aggregation", Method,
+                              Method.MAJORITY if free_answers else DEFAULT_METHOD)
     options = reader.options(answer_type)
     number_range = reader.number_range(answer_type)
-    if answer_type in (AnswerType.TEXT, AnswerType.NUMBER) and aggregation in CHOICE_ONLY_METHODS:
+    if free_answers and aggregation in CHOICE_ONLY_METHODS:
         reader.problem(SpecProblem.NOT_APPLICABLE, "aggregation", answer_type=answer_type)
     overlap = reader.integer("overlap", 3, OVERLAP_RANGE)
     gold_rate = reader.number("gold_rate", 0.1, GOLD_RATE_RANGE)
     time_limit = reader.integer("time_limit", 600, TIME_LIMIT_RANGE)
     reward = reader.number("reward", 0.0, (0.0, MAX_REWARD))
     currency = reader.text("currency", limit=MAX_CURRENCY, required=False) or "MGA"
+    quality = read_quality(reader)
     if reader.problems or name is None or question is None or answer_type is None:
         raise ValidationFailed(sorted(reader.problems, key=lambda p: p.line or 1 << 30))
     return ProjectSpec(
@@ -124,6 +130,7 @@ def spec_from_mapping(
         currency=currency,
         number_range=number_range,
         aggregation=str(aggregation),
+        quality=quality,
     )
 
 
@@ -153,6 +160,7 @@ def spec_to_toml(spec: ProjectSpec) -> str:
         for key, value in (("min", bounds.minimum), ("max", bounds.maximum)):
             if value is not None:
                 tables.append(f"{key} = {float(value)!r}")
+    tables += quality_to_toml(spec.quality)
     return "\n".join(out + tables) + "\n"
 
 

@@ -66,6 +66,7 @@ FIELDS = frozenset(
         "currency",
         "number",
         "aggregation",
+        "quality",  # annotation.quality.spec_table
     }
 )
 

@@ -26,9 +26,12 @@ from annotation.models import (
     ItemId,
     Project,
     ProjectStatus,
+    Stage,
     Task,
 )
 from annotation.ports import Store, UnitOfWork
+from annotation.quality.flow import pick_item, review
+from annotation.quality.notices import QualityNotice
 
 GOLD_SAMPLE = 16  # how many unseen gold candidates the policy draws from
 
@@ -52,6 +55,7 @@ class Outcome:
     task: Task | None
     answered: AssignmentId | None = None  # the answer that Undo would take back
     correct: bool | None = None
+    notice: QualityNotice | None = None  # training feedback, exam result, suspension…
 
 
 def option_at(options: tuple[str, ...], index: int) -> str:
@@ -147,8 +151,9 @@ class TaskService:
             if isinstance(assignment, Outcome):
                 return assignment
             await uow.assignments.close(assignment, AssignmentStatus.SKIPPED)
+            notice = await self._review(uow, project, assignment, None)
             task = await self._assign_next(uow, annotator_id, project)
-            return Outcome(Result.SKIPPED, task)
+            return Outcome(Result.SKIPPED, task, notice=notice)
 
     async def undo(self, annotator_id: AnnotatorId, assignment_id: AssignmentId) -> Outcome:
         """Take back the annotator's last answer within the undo window and show it again."""
@@ -197,8 +202,17 @@ class TaskService:
         if not await uow.answers.add(answer, source, project.id):
             return Outcome(Result.DUPLICATE, None)
         await uow.assignments.close(assignment, AssignmentStatus.ANSWERED)
+        notice = await self._review(uow, project, assignment, answer)
         task = await self._assign_next(uow, assignment.annotator_id, project)
-        return Outcome(Result.RECORDED, task, answered=assignment.id, correct=correct)
+        return Outcome(Result.RECORDED, task, answered=assignment.id, correct=correct,
+                       notice=notice)
+
+    async def _review(self, uow: UnitOfWork, project: Project, assignment: Assignment,
+                      answer: Answer | None) -> QualityNotice | None:
+        """Run quality control on an answer or a skip (projects with it enabled)."""
+        if not project.spec.quality.enabled:
+            return None
+        return await review(uow, project, assignment, answer, self._clock())
 
     async def _expired(self, uow: UnitOfWork, annotator_id: AnnotatorId, project: Project,
                        stale: Assignment | None = None) -> Outcome:
@@ -252,6 +266,8 @@ class TaskService:
         if project.status is not ProjectStatus.OPEN:
             return None
         spec = project.spec
+        if spec.quality.enabled:
+            return await self._assign_checked(uow, annotator_id, project)
         regular = await uow.items.next_regular(project.id, annotator_id, spec.overlap)
         gold: tuple[ItemId, ...] = ()
         if regular is not None and spec.gold_rate > 0:
@@ -266,9 +282,26 @@ class TaskService:
         )
         return await self._task(uow, assignment, project)
 
+    async def _assign_checked(self, uow: UnitOfWork, annotator_id: AnnotatorId,
+                              project: Project) -> Task | None:
+        """Hand out the item quality control picks: training, exam or production."""
+        now = self._clock()
+        pick = await pick_item(uow, project, annotator_id, now, self._rng)
+        if pick is None:
+            return None
+        assignment = await uow.assignments.add(
+            project.id, pick.item_id, annotator_id, pick.is_gold, now,
+            deadline_for(now, project.spec.time_limit_seconds),
+        )
+        await uow.quality.set_stage(assignment.id, pick.stage, pick.attempt)
+        return await self._task(uow, assignment, project)
+
     async def _task(self, uow: UnitOfWork, assignment: Assignment, project: Project) -> Task:
         item = await uow.items.get(assignment.item_id)
         if item is None:
             raise NotFound(what="item")
         media = await uow.media.get(item.media_key) if item.media_key else None
-        return Task(assignment, item, project, media, split_choices(assignment.draft))
+        stage = Stage.PRODUCTION
+        if project.spec.quality.enabled:
+            stage = (await uow.quality.stage_of(assignment.id)).stage
+        return Task(assignment, item, project, media, split_choices(assignment.draft), stage)

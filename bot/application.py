@@ -7,7 +7,7 @@ import random
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 
 from telegram import BotCommand, Update
@@ -20,16 +20,40 @@ from telegram.ext import (
     filters,
 )
 
+from annotation.broadcast import DEFAULT_RATE
 from annotation.media_library import MediaLibrary
 from annotation.models import LANGUAGES
 from annotation.onboarding import AnnotatorService
 from annotation.projects import ProjectService
+from annotation.quality.service import QualityService
 from annotation.tasks import TaskService
+from bot.console import (
+    add_guided_handler,
+    console_handlers,
+    console_services,
+    start_console,
+    stop_console,
+)
 from bot.i18n import Catalogs
-from bot.jobs import EXPIRY_INTERVAL, job_expire_assignments
+from bot.jobs import (
+    DIGEST_TIME,
+    EXPIRY_INTERVAL,
+    QUALITY_INTERVAL,
+    REMINDER_INTERVAL,
+    job_expire_assignments,
+    job_review_quality,
+)
 from bot.rate_limiter import ChatRateLimiter
 from bot.update_processor import PerUserUpdateProcessor
-from handlers import admin, annotator, callbacks, task_flow
+from handlers import (
+    admin,
+    annotator,
+    annotators_list,
+    callbacks,
+    quality,
+    quality_callbacks,
+    task_flow,
+)
 from handlers.context import AnnobotContext
 from handlers.errors import on_error
 from handlers.services import SERVICES_KEY, Services
@@ -65,7 +89,11 @@ class BotSettings:
     export_dir: Path = Path("exports")
     flood_retries: int = 3
     expiry_interval: timedelta = EXPIRY_INTERVAL
+    quality_interval: timedelta = QUALITY_INTERVAL
     seed: int | None = None
+    broadcast_rate: float = DEFAULT_RATE  # messages per second (Telegram allows about 30)
+    reminder_interval: timedelta = REMINDER_INTERVAL
+    digest_time: time = DIGEST_TIME
 
 
 def build_services(settings: BotSettings, database: Database,
@@ -82,6 +110,8 @@ def build_services(settings: BotSettings, database: Database,
         catalogs=Catalogs(),
         export_dir=settings.export_dir,
         bot_username=bot_username,
+        **console_services(database, now, settings.admins),
+        quality=QualityService(database, clock=now, admins=settings.admins),
     )
 
 
@@ -94,12 +124,16 @@ def _add_handlers(application: Application) -> None:
         CommandHandler("help", annotator.cmd_help, filters=private),
         CommandHandler("projects", admin.cmd_projects, filters=private),
         CommandHandler("export", admin.cmd_export, filters=private),
+        CommandHandler("annotators", annotators_list.cmd_annotators, filters=private),
         CallbackQueryHandler(annotator.on_language_chosen, pattern=r"^l:1:[a-z]{2}$"),
+        CallbackQueryHandler(quality.on_quality_button, pattern=quality_callbacks.PATTERN),
+        *console_handlers(),  # the coordinator's console, before the catch-alls below
         CallbackQueryHandler(task_flow.on_task_button, pattern=callbacks.PATTERN),
         CallbackQueryHandler(task_flow.on_task_button),  # forged or foreign data
         MessageHandler(filters.TEXT & ~filters.COMMAND & private, task_flow.on_typed_answer),
         MessageHandler(filters.COMMAND & private, annotator.on_unknown_command),
     ])
+    add_guided_handler(application)
     application.add_error_handler(on_error)
 
 
@@ -128,11 +162,17 @@ async def startup(application: Application) -> None:
     assert job_queue is not None
     job_queue.run_repeating(job_expire_assignments, interval=settings.expiry_interval,
                             first=1.0, name="expire_assignments")
+    job_queue.run_repeating(job_review_quality, interval=settings.quality_interval,
+                            first=settings.quality_interval, name="review_quality")
+    await start_console(application, rate=settings.broadcast_rate,
+                        reminder_interval=settings.reminder_interval,
+                        digest_time=settings.digest_time)
 
 
 async def shutdown(application: Application) -> None:
     """Close the database (after the updater and handlers have stopped)."""
     database: Database = application.bot_data[DATABASE_KEY]
+    await stop_console(application)
     await database.close()
 
 

@@ -23,6 +23,8 @@ from bot.sandbox import SandboxServer, SimMessage, SimUser
 
 TASK_PREFIXES = ("a:1:", "t:1:", "s:1:")
 NO_WORK_DATA = "n:1"
+CONTINUE_DATA = "qc:1"  # after training feedback or an exam result
+APPEAL_PREFIX = "qa:1:"  # only a suspension notice carries the appeal button
 
 
 class Style(StrEnum):
@@ -62,6 +64,9 @@ class Tally:
     retaps: int = 0
     taps: list[tuple[SimUser, str, str]] = field(default_factory=list)  # user, query, assignment
     errors: list[str] = field(default_factory=list)
+    answered_by: dict[int, int] = field(default_factory=dict)  # user id -> answers
+    suspended: dict[int, int] = field(default_factory=dict)  # user id -> answers by then
+    feedback: int = 0  # training feedback and exam results read
 
 
 def build_crowd(count: int, *, careless: float, accuracy: tuple[float, float], seed: int,
@@ -98,6 +103,17 @@ def is_no_work(message: SimMessage) -> bool:
     return any(NO_WORK_DATA in row for row in message.callback_data)
 
 
+def has_continue(message: SimMessage) -> bool:
+    """Return whether the message is feedback or an exam result with a Continue button."""
+    return any(CONTINUE_DATA in row for row in message.callback_data)
+
+
+def is_suspension(message: SimMessage) -> bool:
+    """Return whether the message tells the annotator they are suspended (Appeal button)."""
+    return any(data.startswith(APPEAL_PREFIX) for row in message.callback_data
+               for data in row)
+
+
 class CrowdRunner:
     """Drives members through the sandbox until the bot has no more work for them."""
 
@@ -113,6 +129,8 @@ class CrowdRunner:
         self._timeout = timeout
         self.tally = Tally()
         self._media_truth: dict[str, str] = {}
+        self._answered: dict[int, set[str]] = {}
+        self._continued: dict[int, set[tuple[int, int]]] = {}
 
     def _true_label(self, message: SimMessage) -> str | None:
         if message.file_id:
@@ -141,22 +159,41 @@ class CrowdRunner:
             return truth
         return rng.choice([b for b in buttons if b != truth] or list(buttons))
 
-    async def run_member(self, member: Member, stop: Callable[[], bool] = lambda: False
-                         ) -> None:
-        """Join and answer tasks until there are none left (or ``stop()``)."""
-        rng = random.Random(self._seed * 1_000_003 + member.user_id)
+    async def run_member(self, member: Member, stop: Callable[[], bool] = lambda: False,
+                         *, resume: bool = False) -> None:
+        """Join and answer tasks until there are none left (or ``stop()``).
+
+        Training feedback and exam results are read and continued; a suspension notice
+        ends the member's work. ``resume`` comes back later (``/start`` without invite).
+        """
+        rng = random.Random(self._seed * 1_000_003 + member.user_id
+                            + (len(self._answered.get(member.user_id, ())) if resume else 0))
         user = self._server.user(member.user_id, first_name=f"Annotator{member.user_id}",
                                  language_code=member.language)
-        answered: set[str] = set()
-        await user.send_command("start", self._invite)
+        answered = self._answered.setdefault(member.user_id, set())
+        continued = self._continued.setdefault(member.user_id, set())
+        after = user.version
+        await user.send_command("start", None if resume else self._invite)
         while not stop():
             message = await user.wait_for(
-                lambda m: is_no_work(m) or (
-                    task_assignment(m) is not None and task_assignment(m) not in answered),
+                lambda m: (m.version > after and (is_no_work(m) or is_suspension(m)))
+                or (has_continue(m) and (m.message_id, m.edit_count) not in continued)
+                or (task_assignment(m) is not None and task_assignment(m) not in answered),
                 timeout=self._timeout,
             )
+            if is_suspension(message):
+                self.tally.suspended[member.user_id] = self.tally.answered_by.get(
+                    member.user_id, 0)
+                break
             if is_no_work(message):
                 break
+            if has_continue(message) and task_assignment(message) is None:
+                continued.add((message.message_id, message.edit_count))
+                self.tally.feedback += 1
+                version = user.version
+                await user.tap_data(message.message_id, CONTINUE_DATA)
+                await user.next_change(timeout=self._timeout, after=version)
+                continue
             assignment = task_assignment(message)
             assert assignment is not None
             options = [b for b in message.buttons[0] if b in self._truth.options]
@@ -172,6 +209,8 @@ class CrowdRunner:
             answered.add(assignment)
             self.tally.latencies.append(time.perf_counter() - started)
             self.tally.answers += 1
+            self.tally.answered_by[member.user_id] = self.tally.answered_by.get(
+                member.user_id, 0) + 1
         self.tally.finished += 1
 
     async def _tap_until_shown(self, user: SimUser, message: SimMessage, choice: str,
@@ -193,9 +232,16 @@ class CrowdRunner:
                     raise
                 self.tally.retaps += 1
 
-    async def run(self, members: Sequence[Member]) -> Tally:
-        """Run every member concurrently."""
+    async def run(self, members: Sequence[Member],
+                  unfinished: Callable[[], bool] = lambda: False, rounds: int = 3) -> Tally:
+        """Run every member concurrently; while ``unfinished()``, bring back the members in
+        good standing (items reopened by a late suspension need them again)."""
         await asyncio.gather(*(self.run_member(member) for member in members))
+        for _ in range(rounds - 1):
+            if not unfinished():
+                break
+            back = [m for m in members if m.user_id not in self.tally.suspended]
+            await asyncio.gather(*(self.run_member(m, resume=True) for m in back))
         return self.tally
 
 

@@ -52,6 +52,7 @@ class DemoSummary:
 
     annotators: int
     items: int
+    regular_items: int  # items that are not gold checks
     items_completed: int
     answers: int
     seconds: float
@@ -76,18 +77,21 @@ def sample_truth(sample: SampleProject) -> Truth:
     return Truth(by_text, by_media, spec.labels)
 
 
-def score_labels(labels_jsonl: bytes, sample: SampleProject, overlap: int) -> tuple[float, int]:
-    """Return the accuracy of exported labels on non-gold items, and how many are complete."""
-    right = total = complete = 0
+def score_labels(labels_jsonl: bytes, sample: SampleProject, overlap: int
+                 ) -> tuple[float, int, int]:
+    """Return the accuracy of exported labels on non-gold items, how many there are and how
+    many are complete."""
+    right = total = complete = regular = 0
     for line in labels_jsonl.decode("utf-8").splitlines():
         row = json.loads(line)
         if row["gold"] is not None:
             continue
+        regular += 1
         complete += row["answers"] >= overlap
         if row["label"] is not None:
             total += 1
             right += row["label"] == sample.truth[row["item_id"]]
-    return (right / total if total else 0.0), complete
+    return (right / total if total else 0.0), regular, complete
 
 
 def _fresh_database(database_path: Path) -> None:
@@ -135,10 +139,11 @@ async def run_demo(options: DemoOptions,
             admin = server.user(ADMIN_ID, first_name="Admin", language_code="en")
             await admin.send_command("export")
             labels = await read_exported_file(admin, server, "_labels.jsonl")
-        accuracy, complete = score_labels(labels, sample, options.overlap)
+        accuracy, regular, complete = score_labels(labels, sample, options.overlap)
         stats = server.stats
         return DemoSummary(
-            annotators=options.annotators, items=options.items, items_completed=complete,
+            annotators=options.annotators, items=options.items, regular_items=regular,
+            items_completed=complete,
             answers=runner.tally.answers, seconds=round(seconds, 2),
             answers_per_second=round(runner.tally.answers / seconds, 1) if seconds else 0.0,
             accuracy=round(accuracy, 4), export_dir=str(options.out / "exports"),
@@ -180,8 +185,8 @@ def main_demo(args: argparse.Namespace) -> int:
         print(json.dumps(dataclasses.asdict(summary)))
         return 0
     print(file=sys.stderr)
-    print(f"items completed   {summary.items_completed} of {summary.items} "
-          f"(gold items excluded)\n"
+    print(f"items completed   {summary.items_completed} of {summary.regular_items} "
+          f"(and {summary.items - summary.regular_items} gold checks)\n"
           f"answers           {summary.answers} ({summary.answers_per_second}/s)\n"
           f"label accuracy    {summary.accuracy:.1%} against the hidden truth\n"
           f"Bot API calls     {summary.api_calls} ({summary.uploads} uploads)\n"

@@ -33,10 +33,10 @@ def _write_and_zip(snapshot: ProjectExport, out_dir: Path) -> tuple[str, bytes]:
 
 
 async def cmd_projects(update: Update, context: AnnobotContext) -> None:
-    """List projects with status and invitation link (admins only)."""
+    """List projects with status and invitation link (coordinators and admins)."""
     user, message = update.effective_user, update.effective_message
     assert user is not None and message is not None
-    context.services.annotators.require_admin(user.id)
+    await context.services.access.coordinator(user.id)
     _language, t = await language_of(update, context)
     projects = await context.services.projects.all()
     if not projects:

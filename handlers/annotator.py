@@ -10,6 +10,8 @@ from telegram.constants import ParseMode
 from annotation.models import LANGUAGES, AnnotatorId
 from handlers.callbacks import Action, Callback, decode, encode
 from handlers.context import AnnobotContext
+from handlers.quality_view import quality_lines
+from handlers.roles import console_help_lines
 from handlers.session import language_of, remember_language
 from handlers.task_flow import send_current_task
 
@@ -96,6 +98,9 @@ async def cmd_me(update: Update, context: AnnobotContext) -> None:
             percent=round(100 * accuracy)))
     else:
         lines.append(_("None of your answers has been checked yet."))
+    card = await context.services.quality.score(AnnotatorId(user.id))
+    if card is not None:
+        lines.append(quality_lines(card, t))
     await message.reply_text("\n".join(lines))
 
 
@@ -111,9 +116,12 @@ async def cmd_help(update: Update, context: AnnobotContext) -> None:
         _("/language – change the language"),
         _("/help – this list"),
     ]
+    actor = await context.services.access.actor(user.id)
+    if actor.is_coordinator:
+        lines.append(_("/projects – projects and their invitation links"))
     if context.services.annotators.is_admin(user.id):
-        lines += [_("/projects – projects and their invitation links"),
-                  _("/export <project> – download the dataset")]
+        lines.append(_("/export <project> – download the dataset"))
+    lines += console_help_lines(actor, t)
     await message.reply_text("\n".join(lines))
 
 

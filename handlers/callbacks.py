@@ -25,12 +25,25 @@ class Action(StrEnum):
     UNDO = "u"
     NEXT = "n"  # look for work again
     LANGUAGE = "l"
+    # the coordinator's console: ``subject`` is a project, broadcast, period or user id
+    PREVIEW = "p"  # show preview task N of project ``subject``
+    LIFECYCLE = "c"  # open (0), pause (1) or close (2) project ``subject``
+    BROADCAST_SEND = "b"  # confirm drafted broadcast ``subject``
+    BROADCAST_CANCEL = "x"
+    PAY = "m"  # mark period ``subject`` (YYYYMM) paid
+    ROLE = "r"  # make user ``subject`` a coordinator (1) or not (0)
 
 
 _WITH_OPTION = frozenset({Action.ANSWER, Action.TOGGLE})
 _WITH_ASSIGNMENT = frozenset({Action.ANSWER, Action.TOGGLE, Action.DONE, Action.SKIP,
                               Action.UNDO})
-PATTERN = re.compile(rf"^[{''.join(a.value for a in Action)}]:{VERSION}:")
+_CONSOLE_TWO = frozenset({Action.PREVIEW, Action.LIFECYCLE, Action.ROLE})
+_CONSOLE_ONE = frozenset({Action.BROADCAST_SEND, Action.BROADCAST_CANCEL, Action.PAY})
+CONSOLE = _CONSOLE_TWO | _CONSOLE_ONE
+# The task loop's buttons (and the language choice); console buttons have their own pattern.
+PATTERN = re.compile(rf"^[{''.join(a.value for a in Action if a not in CONSOLE)}]:{VERSION}(:|$)")
+CONSOLE_PATTERN = re.compile(rf"^[{''.join(sorted(a.value for a in CONSOLE))}]:{VERSION}:")
+_ANY = re.compile(rf"^[{''.join(a.value for a in Action)}]:{VERSION}(:|$)")
 _LANGUAGE = re.compile(r"^[a-z]{2}$")
 
 
@@ -42,6 +55,7 @@ class Callback:
     assignment: int = 0
     option: int = 0
     language: str = ""
+    subject: int = 0  # console buttons: the project, broadcast, period or user acted on
 
 
 def encode(callback: Callback) -> str:
@@ -49,6 +63,10 @@ def encode(callback: Callback) -> str:
     action = callback.action
     if action is Action.LANGUAGE:
         fields = [callback.language]
+    elif action in _CONSOLE_TWO:
+        fields = [str(callback.subject), str(callback.option)]
+    elif action in _CONSOLE_ONE:
+        fields = [str(callback.subject)]
     elif action in _WITH_OPTION:
         fields = [str(callback.assignment), str(callback.option)]
     elif action in _WITH_ASSIGNMENT:
@@ -69,7 +87,7 @@ def _number(text: str) -> int | None:
 
 def decode(data: str | None) -> Callback | None:
     """Return the button press encoded in ``data``, or None if it is not one of ours."""
-    if not data or len(data) > MAX_BYTES or not PATTERN.match(data):
+    if not data or len(data) > MAX_BYTES or not _ANY.match(data):
         return None
     parts = data.split(":")
     action = Action(parts[0])
@@ -81,13 +99,17 @@ def decode(data: str | None) -> Callback | None:
     if action is Action.NEXT:
         return Callback(action) if not fields else None
     numbers = [_number(field) for field in fields]
-    expected = 2 if action in _WITH_OPTION else 1
+    expected = 2 if action in _WITH_OPTION | _CONSOLE_TWO else 1
     if len(numbers) != expected or any(n is None for n in numbers):
         return None
     values = [n for n in numbers if n is not None]
+    if action in _CONSOLE_TWO:
+        return Callback(action, subject=values[0], option=values[1])
+    if action in _CONSOLE_ONE:
+        return Callback(action, subject=values[0])
     return Callback(action, assignment=values[0], option=values[1] if expected == 2 else 0)
 
 
 def matches(data: object) -> bool:
-    """Return whether ``data`` has one of our prefixes (the handler's pattern)."""
+    """Return whether ``data`` has one of the task loop's prefixes (the handler's pattern)."""
     return isinstance(data, str) and PATTERN.match(data) is not None

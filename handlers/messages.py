@@ -35,6 +35,10 @@ ERRORS: dict[ErrorCode, str] = {
     ErrorCode.NOT_YOURS: N_("This button has expired."),
     ErrorCode.NO_WORK: N_("You have no open task. Send /start to get one."),
     ErrorCode.PROJECT_NOT_OPEN: N_("This project is not open right now."),
+    ErrorCode.NOT_COORDINATOR: N_("Sorry, only coordinators can do this."),
+    ErrorCode.BAD_TRANSITION: N_("Not possible in the current state ({value})."),
+    ErrorCode.PERIOD_NOT_OVER: N_("The period {value} is not over yet."),
+    ErrorCode.USAGE: N_("Please check the command: /help shows how to use it."),
 }
 
 SOMETHING_WENT_WRONG = N_("Sorry, something went wrong. Your saved answers are safe; "

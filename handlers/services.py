@@ -11,9 +11,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
+from annotation.broadcasting import BroadcastService
+from annotation.earnings import EarningsService
+from annotation.lifecycle import ProjectConsole
 from annotation.media_library import MediaLibrary
 from annotation.onboarding import AnnotatorService
 from annotation.projects import ProjectService
+from annotation.quality.service import QualityService
+from annotation.reminders import ReminderService
+from annotation.roles import AccessService
+from annotation.stats import StatsService
 from annotation.tasks import TaskService
 
 SERVICES_KEY = "annobot.services"
@@ -50,3 +57,11 @@ class Services:
     catalogs: Catalogs
     export_dir: Path
     bot_username: Callable[[], str]
+    quality: QualityService  # quality control (issue 4)
+    # the coordinator's console (issue 6)
+    access: AccessService
+    console: ProjectConsole
+    broadcasts: BroadcastService
+    reminders: ReminderService
+    earnings: EarningsService
+    stats: StatsService

@@ -16,6 +16,7 @@ from annotation.tasks import Outcome, Result, TaskService
 from handlers.callbacks import Action, Callback, decode, encode
 from handlers.context import AnnobotContext
 from handlers.messages import TOASTS
+from handlers.quality_view import deliver_notice
 from handlers.services import Translations
 from handlers.session import language_of
 from handlers.task_view import MediaUploader, render_task, show_task
@@ -30,6 +31,11 @@ def _uploader(context: AnnobotContext) -> MediaUploader:
         uploader = MediaUploader(context.services.media)
         context.bot_data[UPLOADER_KEY] = uploader
     return uploader
+
+
+def uploader_of(context: AnnobotContext) -> MediaUploader:
+    """Return the bot's one media uploader (each file uploaded once, its file_id reused)."""
+    return _uploader(context)
 
 
 async def _present(update: Update, context: AnnobotContext, task: Task | None,
@@ -68,6 +74,15 @@ async def send_current_task(update: Update, context: AnnobotContext) -> None:
     assert user is not None
     task = await context.services.tasks.current_task(AnnotatorId(user.id))
     await _present(update, context, task, None)
+
+
+async def show_current_task(update: Update, context: AnnobotContext,
+                            replace: Message | None) -> None:
+    """Show the user's open task (or a new one), editing ``replace`` when possible."""
+    user = update.effective_user
+    assert user is not None
+    task = await context.services.tasks.current_task(AnnotatorId(user.id))
+    await _present(update, context, task, replace)
 
 
 async def _dispatch(tasks: TaskService, user_id: AnnotatorId, callback: Callback) -> Outcome:
@@ -113,6 +128,8 @@ async def on_task_button(update: Update, context: AnnobotContext) -> None:
         view = render_task(outcome.task, t, language)
         await replace.edit_reply_markup(view.keyboard)
         return
+    if await deliver_notice(update, context, outcome, replace):
+        return
     await _present(update, context, outcome.task, replace, outcome.answered)
 
 
@@ -124,5 +141,7 @@ async def on_typed_answer(update: Update, context: AnnobotContext) -> None:
     outcome = await context.services.tasks.answer_typed(AnnotatorId(user.id), message.text,
                                                         source)
     if outcome.result is Result.DUPLICATE:
+        return
+    if await deliver_notice(update, context, outcome, None):
         return
     await _present(update, context, outcome.task, None, outcome.answered)

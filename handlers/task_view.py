@@ -23,7 +23,7 @@ from telegram import (
 from telegram.constants import ParseMode
 
 from annotation.media_library import MediaLibrary
-from annotation.models import NO, YES, AnswerType, Media, MediaKey, Task
+from annotation.models import NO, YES, AnswerType, Media, MediaKey, Stage, Task
 from handlers.callbacks import Action, Callback, encode
 from handlers.services import Translations
 
@@ -62,6 +62,10 @@ def render_task(task: Task, _: Translations, language: str,
     spec = task.project.spec
     assignment = task.assignment.id
     parts = [f"<b>{html.escape(spec.question.get(language))}</b>"]
+    if task.stage is Stage.TRAINING:
+        parts.insert(0, _.gettext("📘 Training: after each answer you will see the right one."))
+    elif task.stage is Stage.EXAM:
+        parts.insert(0, _.gettext("📝 Qualification exam: no hints, answer carefully."))
     if task.item.text:
         parts.append(f"<blockquote>{html.escape(task.item.text)}</blockquote>")
     buttons: list[InlineKeyboardButton] = []

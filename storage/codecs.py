@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from annotation.models import AnswerType, LocalizedText, NumberRange, ProjectSpec
+from annotation.quality.spec_table import quality_from_dict, quality_to_dict
 
 
 def to_ts(moment: datetime) -> float:
@@ -34,6 +35,7 @@ def spec_to_json(spec: ProjectSpec) -> str:
         "currency": spec.currency,
         "number_range": [spec.number_range.minimum, spec.number_range.maximum],
         "aggregation": spec.aggregation,
+        "quality": quality_to_dict(spec.quality),
     }
     return json.dumps(payload, ensure_ascii=False, sort_keys=True)
 
@@ -55,4 +57,5 @@ def spec_from_json(text: str) -> ProjectSpec:
         currency=data["currency"],
         number_range=NumberRange(low, high),
         aggregation=data["aggregation"],
+        quality=quality_from_dict(data.get("quality")),
     )

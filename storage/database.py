@@ -94,6 +94,17 @@ class Database:
             finally:
                 await asyncio.shield(connection.execute("ROLLBACK"))
 
+    @asynccontextmanager
+    async def snapshot(self) -> AsyncIterator[SqliteUnitOfWork]:
+        """Read one consistent snapshot on a connection of its own, for long reads."""
+        self._require(self._reader)
+        connection = await _connect(self.path)
+        try:
+            await connection.execute("BEGIN")
+            yield SqliteUnitOfWork(connection)
+        finally:
+            await asyncio.shield(connection.close())
+
     @staticmethod
     def _require(connection: aiosqlite.Connection | None) -> aiosqlite.Connection:
         if connection is None:

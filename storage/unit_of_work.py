@@ -7,9 +7,16 @@ import aiosqlite
 from storage.repositories.annotators import SqliteAnnotators
 from storage.repositories.answers import SqliteAnswers
 from storage.repositories.assignments import SqliteAssignments
+from storage.repositories.audit import SqliteAudit
+from storage.repositories.earnings import SqliteEarnings
 from storage.repositories.items import SqliteItems
 from storage.repositories.media import SqliteMedia
+from storage.repositories.outbox import SqliteOutbox
 from storage.repositories.projects import SqliteProjects
+from storage.repositories.quality import SqliteQuality
+from storage.repositories.reminders import SqliteReminders
+from storage.repositories.secrets import SqliteSecrets
+from storage.repositories.stats import SqliteStats
 
 
 class SqliteUnitOfWork:
@@ -23,3 +30,10 @@ class SqliteUnitOfWork:
         self.assignments = SqliteAssignments(connection)
         self.answers = SqliteAnswers(connection)
         self.media = SqliteMedia(connection)
+        self.audit = SqliteAudit(connection)
+        self.outbox = SqliteOutbox(connection)
+        self.reminders = SqliteReminders(connection)
+        self.earnings = SqliteEarnings(connection)
+        self.stats = SqliteStats(connection)
+        self.quality = SqliteQuality(connection)
+        self.secrets = SqliteSecrets(connection)

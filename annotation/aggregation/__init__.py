@@ -6,6 +6,8 @@ aggregators; agreement statistics and the adaptive-overlap stopping rule live he
 Imports only the standard library and numpy.
 """
 
+from annotation.aggregation.agreement import krippendorff_alpha, percent_agreement
+from annotation.aggregation.calibration import expected_calibration_error
 from annotation.aggregation.dawid_skene import DEFAULT_SMOOTHING, dawid_skene, dawid_skene_arrays
 from annotation.aggregation.dispatch import DEFAULT_METHOD, aggregate, aggregate_arrays
 from annotation.aggregation.encoding import EncodedVotes, encode_arrays, encode_votes
@@ -19,8 +21,18 @@ from annotation.aggregation.models import (
     Method,
     Vote,
 )
+from annotation.aggregation.multi import MultiLabel, aggregate_multi
+from annotation.aggregation.numbers import NumberLabel, aggregate_numbers
 from annotation.aggregation.one_coin import one_coin, one_coin_arrays
+from annotation.aggregation.overlap import (
+    ItemEstimate,
+    OverlapPolicy,
+    item_confidence,
+    needs_more_answers,
+    smoothed_accuracy,
+)
 from annotation.aggregation.posterior import Posterior
+from annotation.aggregation.text import TextLabel, aggregate_text, normalize_text
 from annotation.aggregation.weighted import weighted_vote, weighted_vote_arrays
 
 __all__ = [
@@ -31,20 +43,35 @@ __all__ = [
     "AggregationResult",
     "AnnotatorSkill",
     "EncodedVotes",
+    "ItemEstimate",
     "ItemLabel",
     "Method",
+    "MultiLabel",
+    "NumberLabel",
+    "OverlapPolicy",
     "Posterior",
+    "TextLabel",
     "Vote",
     "aggregate",
     "aggregate_arrays",
+    "aggregate_multi",
+    "aggregate_numbers",
+    "aggregate_text",
     "dawid_skene",
     "dawid_skene_arrays",
     "encode_arrays",
     "encode_votes",
+    "expected_calibration_error",
+    "item_confidence",
+    "krippendorff_alpha",
     "majority_vote",
     "majority_vote_arrays",
+    "needs_more_answers",
+    "normalize_text",
     "one_coin",
     "one_coin_arrays",
+    "percent_agreement",
+    "smoothed_accuracy",
     "weighted_vote",
     "weighted_vote_arrays",
 ]

@@ -20,7 +20,7 @@ import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from annotation.aggregation.models import AggregationError, AggregationProblem
+from annotation.aggregation.models import AggregationError, AggregationProblem, AnnotatorSkill
 
 TOLOKA_SMOOTHING = 0.5
 _EPS = 1e-6
@@ -101,4 +101,54 @@ def needs_more_answers(
     estimate = item_confidence(
         votes, annotator_accuracy, n_labels, default_accuracy=default_accuracy
     )
+    return wants_more(estimate, policy)
+
+
+def wants_more(estimate: ItemEstimate, policy: OverlapPolicy) -> bool:
+    """Apply the overlap policy to an item's live estimate (any live rule)."""
+    if estimate.answers < policy.min_overlap:
+        return True
+    if estimate.answers >= policy.max_overlap:
+        return False
     return estimate.confidence < policy.confidence_target
+
+
+def item_posterior(
+    votes: Sequence[tuple[str, str]],
+    skills: Mapping[str, AnnotatorSkill],
+    labels: Sequence[str],
+    *,
+    prior: Sequence[float] | None = None,
+) -> ItemEstimate:
+    """Estimate an item's label from its votes with the confusion matrices of the last run.
+
+    The richer live rule: ``skills`` are the annotators of the latest
+    :func:`annotation.aggregation.aggregate` result (Dawid-Skene fills their confusion
+    matrices), so an annotator who always presses the same button carries no evidence.
+    An annotator without a confusion matrix counts one-coin with their accuracy; one absent
+    from ``skills`` is skipped. ``prior`` is the class prior in ``labels`` order (uniform when
+    not given). Same cost as :func:`item_confidence`: O(answers of the item).
+    """
+    n_labels = len(labels)
+    if not votes or n_labels == 0:
+        return ItemEstimate(label=None, confidence=0.0, answers=len(votes))
+    position = {label: k for k, label in enumerate(labels)}
+    base = prior if prior is not None else [1.0 / n_labels] * n_labels
+    scores = [math.log(max(p, _EPS)) for p in base]
+    for annotator, label in votes:
+        skill = skills.get(annotator)
+        given = position.get(label)
+        if skill is None or given is None:
+            continue
+        for t in range(n_labels):
+            if skill.confusion is not None:
+                p = skill.confusion[t][given]
+            elif t == given:
+                p = skill.accuracy
+            else:
+                p = (1.0 - skill.accuracy) / max(n_labels - 1, 1)
+            scores[t] += math.log(min(max(p, _EPS), 1.0))
+    top = max(scores)
+    weights = [math.exp(score - top) for score in scores]
+    best = weights.index(max(weights))  # first label in label order on ties
+    return ItemEstimate(labels[best], weights[best] / sum(weights), len(votes))

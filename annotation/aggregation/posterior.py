@@ -27,6 +27,7 @@ class Posterior:
     annotator_accuracy: FloatArray  # (annotators,)
     confusion: FloatArray | None = None  # (annotators, true label, given label)
     iterations: int = 0
+    temperature: float = 1.0  # posterior tempering fitted on gold (1.0: none)
 
     @property
     def confidence(self) -> FloatArray:

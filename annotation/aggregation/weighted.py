@@ -6,7 +6,8 @@ pooled gold accuracy of the whole crowd: ``(correct + s * pooled) / (total + s)`
 accuracy. A vote then counts ``log(accuracy * (K - 1) / (1 - accuracy))`` (its one-coin
 log-odds) and the confidence is the one-coin posterior under a uniform class prior.
 Without any gold answer, the pooled accuracy is the crowd's agreement with majority vote and
-every annotator weighs the same, so the label is the majority label.
+every annotator weighs the same, so the label is the majority label. An accuracy below
+chance (1/K) weighs nothing rather than voting against its label.
 Ties and missing data: see :mod:`annotation.aggregation.posterior` (first label in label
 order; unanswered items get no label and confidence 0). Gold items are clamped.
 """
@@ -47,7 +48,9 @@ def gold_accuracy(encoded: EncodedVotes, smoothing: float = GOLD_SMOOTHING) -> F
 def weighted_vote_arrays(encoded: EncodedVotes, *, smoothing: float = GOLD_SMOOTHING) -> Posterior:
     """Aggregate integer-coded votes weighted by gold accuracy."""
     accuracy = gold_accuracy(encoded, smoothing)
-    probabilities, _ = one_coin_posterior(encoded, vote_weights(accuracy, encoded.n_labels))
+    chance = 1.0 / max(encoded.n_labels, 1)
+    weights = vote_weights(np.maximum(accuracy, chance), encoded.n_labels)
+    probabilities, _ = one_coin_posterior(encoded, weights)
     return Posterior(
         probabilities=probabilities,
         label_idx=choose_labels(probabilities),

@@ -165,6 +165,15 @@ class SimUser:
             fields["caption"] = caption
         return self._new_message(fields, None)
 
+    async def forward_text(self, text: str, origin: SimUser | None = None) -> int:
+        """Forward a text written by ``origin`` (None: a user who hides their account)."""
+        if origin is None:
+            forward: dict[str, Any] = {"type": "hidden_user", "sender_user_name": "Hidden",
+                                       "date": self.state.now()}
+        else:
+            forward = {"type": "user", "sender_user": origin.info, "date": self.state.now()}
+        return self._new_message({"text": text, "forward_origin": forward}, None)
+
     async def send_photo(self, data: bytes, caption: str | None = None) -> int:
         """Send a photo; the bot receives a PhotoSize array."""
         info = await asyncio.to_thread(describe_photo, data, self.state.config.max_photo_bytes)

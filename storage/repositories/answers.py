@@ -79,19 +79,42 @@ class SqliteAnswers:
         """Remove the answer to an assignment (undo)."""
         await self._db.execute("DELETE FROM answers WHERE assignment_id = ?", (assignment_id,))
 
+    async def export_batch(self, project_id: ProjectId, after: tuple[int, int] | None,
+                           limit: int) -> Sequence[tuple[tuple[int, int], ExportAnswer]]:
+        """Return up to ``limit`` answers after the ``(item, answer)`` key, in that order,
+        each with its key (for the next batch)."""
+        item, answer = after or (-1, -1)
+        rows = await fetch_all(
+            self._db,
+            "SELECT a.item_id, a.id, i.external_id, a.annotator_id, a.value, a.seconds, "
+            "a.is_gold, a.correct, a.answered_at, a.excluded "
+            "FROM answers AS a INDEXED BY answers_export JOIN items AS i ON i.id = a.item_id "
+            "WHERE a.project_id = ? AND (a.item_id, a.id) > (?, ?) "
+            "ORDER BY a.item_id, a.id LIMIT ?",
+            (project_id, item, answer, limit),
+        )
+        return [
+            ((r[0], r[1]), ExportAnswer(
+                ItemId(r[0]), r[2], AnnotatorId(r[3]), r[4], r[5], bool(r[6]),
+                None if r[7] is None else bool(r[7]), from_ts(r[8]), bool(r[9]),
+            ))
+            for r in rows
+        ]
+
     async def export_rows(self, project_id: ProjectId) -> Sequence[ExportAnswer]:
         """Return every answer of a project with its item and annotator, in answer order."""
         rows = await fetch_all(
             self._db,
             "SELECT a.item_id, i.external_id, a.annotator_id, a.value, a.seconds, a.is_gold, "
-            "a.correct, a.answered_at FROM answers AS a JOIN items AS i ON i.id = a.item_id "
+            "a.correct, a.answered_at, a.excluded "
+            "FROM answers AS a JOIN items AS i ON i.id = a.item_id "
             "WHERE a.project_id = ? ORDER BY a.id",
             (project_id,),
         )
         return [
             ExportAnswer(
                 ItemId(r[0]), r[1], AnnotatorId(r[2]), r[3], r[4], bool(r[5]),
-                None if r[6] is None else bool(r[6]), from_ts(r[7]),
+                None if r[6] is None else bool(r[6]), from_ts(r[7]), bool(r[8]),
             )
             for r in rows
         ]

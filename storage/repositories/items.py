@@ -89,11 +89,13 @@ class SqliteItems:
         """Return every item with its answer count, in id order."""
         rows = await fetch_all(
             self._db,
-            "SELECT i.id, i.external_id, i.kind, i.text, m.filename, i.gold_answer, i.answers "
-            "FROM items AS i LEFT JOIN media AS m ON m.key = i.media_key "
+            "SELECT i.id, i.external_id, i.kind, i.text, m.filename, i.gold_answer, i.answers, "
+            "i.media_key FROM items AS i LEFT JOIN media AS m ON m.key = i.media_key "
             "WHERE i.project_id = ? ORDER BY i.id",
             (project_id,),
         )
         return [
-            ItemTally(ItemId(r[0]), r[1], MediaKind(r[2]), r[3], r[4], r[5], r[6]) for r in rows
+            ItemTally(ItemId(r[0]), r[1], MediaKind(r[2]), r[3], r[4], r[5], r[6],
+                      MediaKey(r[7]) if r[7] is not None else None)
+            for r in rows
         ]

@@ -8,6 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from annotation.aggregation import DEFAULT_METHOD
 from annotation.answers import normalize_text
 from annotation.errors import Problem, ValidationFailed
 from annotation.models import LANGUAGES, AnswerType, LocalizedText, NumberRange, ProjectSpec
@@ -50,7 +51,12 @@ def test_minimal_spec_gets_the_defaults() -> None:
         options=("cat", "dog"),
     )
     assert (spec.overlap, spec.gold_rate, spec.time_limit_seconds) == (3, 0.1, 600)
-    assert (spec.reward, spec.currency, spec.aggregation) == (0.0, "MGA", "majority")
+    assert (spec.reward, spec.currency, spec.aggregation) == (0.0, "MGA", DEFAULT_METHOD)
+
+
+def test_free_answers_default_to_majority() -> None:
+    text = 'name = "Notes"\nquestion = "What does it say?"\nanswer_type = "text"\n'
+    assert parse_spec(text).aggregation == "majority"
 
 
 def test_full_spec() -> None:

@@ -1,0 +1,195 @@
+"""From answers to one labelled row per item, with the method the project's spec names.
+
+Votes are collected one answer at a time into compact integer columns (a million answers
+cost a few megabytes, not a million objects), then aggregated in one call:
+- single choice and yes/no: the spec's method (majority, weighted, Dawid-Skene, one-coin);
+- multiple choice: each option aggregated as yes/no; the label is the set of options whose
+  probability is at least one half, its confidence the product of each option's
+  probability of the decision taken (options treated as independent);
+- free text: normalized plurality (the most common spelling of the largest group);
+- numbers: the median, with the median absolute deviation as ``spread``; confidence and
+  agreement are the share of answers within one spread of the median (exact match when
+  the spread is 0).
+Answers excluded by quality control are never passed in. Items nobody answered keep
+``label=None`` and confidence 0.
+"""
+
+from __future__ import annotations
+
+import math
+from array import array
+from collections import Counter
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+
+from annotation.aggregation import Method, aggregate_arrays, encode_arrays
+from annotation.aggregation.agreement import (
+    krippendorff_alpha_tallies,
+    percent_agreement_tallies,
+)
+from annotation.aggregation.multi import aggregate_multi
+from annotation.aggregation.numbers import aggregate_numbers
+from annotation.aggregation.text import aggregate_text
+from annotation.answers import MULTI_SEPARATOR, split_choices
+from annotation.datasets.huggingface import media_file_name
+from annotation.datasets.records import LabeledItem
+from annotation.models import AnswerType, ProjectSpec
+from annotation.records import ItemTally
+
+FREE_METHOD = {AnswerType.TEXT: "plurality", AnswerType.NUMBER: "median"}
+
+
+class VoteCollector:
+    """Accumulates the accepted answers of one project, then labels every item."""
+
+    def __init__(self, spec: ProjectSpec, items: Sequence[ItemTally]) -> None:
+        self._spec = spec
+        self._items = list(items)
+        self._index = {tally.external_id: i for i, tally in enumerate(self._items)}
+        self._labels = {label: k for k, label in enumerate(spec.labels)}
+        self._annotators: dict[int, int] = {}
+        self._item_col = array("l")
+        self._annotator_col = array("l")
+        self._label_col = array("l")
+        self._free: list[tuple[str, str, str]] = []
+        self._counts: list[Counter[str]] = [Counter() for _ in self._items]
+
+    @property
+    def answers(self) -> int:
+        """Return how many answers were collected."""
+        return sum(sum(c.values()) for c in self._counts)
+
+    @property
+    def annotators(self) -> int:
+        """Return how many distinct annotators gave the collected answers."""
+        return len(self._annotators)
+
+    def agreement(self) -> tuple[float | None, float | None]:
+        """Return Krippendorff's alpha and percent agreement (None when undefined)."""
+        alpha = krippendorff_alpha_tallies(self._counts)
+        agreement = percent_agreement_tallies(self._counts)
+        return (None if math.isnan(alpha) else alpha,
+                None if math.isnan(agreement) else agreement)
+
+    def add(self, item_id: str, annotator_id: int, value: str) -> None:
+        """Collect one accepted answer."""
+        i = self._index[item_id]
+        self._counts[i][value] += 1
+        a = self._annotators.setdefault(annotator_id, len(self._annotators))
+        answer_type = self._spec.answer_type
+        if answer_type in (AnswerType.SINGLE, AnswerType.YES_NO):
+            self._item_col.append(i)
+            self._annotator_col.append(a)
+            self._label_col.append(self._labels[value])
+        else:
+            self._free.append((item_id, str(a), value))
+
+    def label_items(self) -> list[LabeledItem]:
+        """Aggregate everything collected into one labelled row per item."""
+        answer_type = self._spec.answer_type
+        if answer_type in (AnswerType.SINGLE, AnswerType.YES_NO):
+            decided = self._categorical()
+        elif answer_type is AnswerType.MULTI:
+            decided = self._multi()
+        elif answer_type is AnswerType.TEXT:
+            decided = self._text()
+        else:
+            decided = self._numbers()
+        method = FREE_METHOD.get(answer_type, self._spec.aggregation)
+        rows = []
+        for i, tally in enumerate(self._items):
+            label, confidence, agreement, spread = decided[i]
+            media = (media_file_name(tally.external_id, tally.media_filename)
+                     if tally.media_filename else None)
+            rows.append(LabeledItem(
+                item_id=tally.external_id, kind=tally.kind, text=tally.text, media_file=media,
+                gold=tally.gold_answer, label=label, confidence=confidence,
+                answers=sum(self._counts[i].values()), agreement=agreement,
+                votes=dict(self._counts[i].most_common()), method=method, spread=spread,
+            ))
+        return rows
+
+    def _gold_idx(self) -> list[int]:
+        return [self._labels.get(t.gold_answer, -1) if t.gold_answer else -1
+                for t in self._items]
+
+    def _categorical(self) -> list[tuple[str | None, float, float, float | None]]:
+        labels = self._spec.labels
+        encoded = encode_arrays(
+            np.frombuffer(self._item_col, dtype=np.int_) if self._item_col else [],
+            np.frombuffer(self._annotator_col, dtype=np.int_) if self._annotator_col else [],
+            np.frombuffer(self._label_col, dtype=np.int_) if self._label_col else [],
+            n_items=len(self._items), n_annotators=max(1, len(self._annotators)),
+            n_labels=len(labels), gold_idx=self._gold_idx(),
+        )
+        posterior = aggregate_arrays(encoded, method=Method(self._spec.aggregation))
+        decided: list[tuple[str | None, float, float, float | None]] = []
+        for i, k in enumerate(posterior.label_idx.tolist()):
+            if k < 0:
+                decided.append((None, 0.0, 0.0, None))
+                continue
+            total = sum(self._counts[i].values())
+            agreement = self._counts[i][labels[k]] / total if total else 0.0
+            decided.append((labels[k], float(posterior.probabilities[i, k]), agreement, None))
+        return decided
+
+    def _multi(self) -> list[tuple[str | None, float, float, float | None]]:
+        gold = {t.external_id: split_choices(t.gold_answer) for t in self._items
+                if t.gold_answer is not None}
+        method = Method(self._spec.aggregation)
+        result = aggregate_multi(
+            [(item, annotator, split_choices(value)) for item, annotator, value in self._free],
+            options=self._spec.options, method=method,
+            items=[t.external_id for t in self._items], gold=gold,
+        )
+        decided: list[tuple[str | None, float, float, float | None]] = []
+        for i, tally in enumerate(self._items):
+            found = result[tally.external_id]
+            if found.options is None:
+                decided.append((None, 0.0, 0.0, None))
+                continue
+            label = MULTI_SEPARATOR.join(o for o in self._spec.options if o in found.options)
+            confidence = math.prod(
+                p if option in found.options else 1.0 - p
+                for option, p in found.probabilities.items()
+            )
+            total = sum(self._counts[i].values())
+            agreement = self._counts[i][label] / total if total else 0.0
+            decided.append((label, confidence, agreement, None))
+        return decided
+
+    def _text(self) -> list[tuple[str | None, float, float, float | None]]:
+        result = aggregate_text(self._free, items=[t.external_id for t in self._items])
+        return [
+            (found.label, found.confidence, found.confidence, None)
+            for found in (result[t.external_id] for t in self._items)
+        ]
+
+    def _numbers(self) -> list[tuple[str | None, float, float, float | None]]:
+        values = [(item, annotator, float(value)) for item, annotator, value in self._free]
+        result = aggregate_numbers(values, items=[t.external_id for t in self._items])
+        by_item: dict[str, list[float]] = {}
+        for item, _annotator, value in values:
+            by_item.setdefault(item, []).append(value)
+        decided: list[tuple[str | None, float, float, float | None]] = []
+        for tally in self._items:
+            found = result[tally.external_id]
+            if found.median is None:
+                decided.append((None, 0.0, 0.0, None))
+                continue
+            answers = by_item[tally.external_id]
+            near = sum(1 for v in answers if abs(v - found.median) <= found.mad)
+            share = near / len(answers)
+            label = _format_number(found.median)
+            decided.append((label, share, share, found.mad))
+        return decided
+
+
+def _format_number(value: float) -> str:
+    return str(int(value)) if value == int(value) else repr(value)
+
+
+def label_distribution(items: Sequence[LabeledItem]) -> Mapping[str, int]:
+    """Count items per aggregated label (items without a label left out)."""
+    return dict(Counter(item.label for item in items if item.label is not None).most_common())

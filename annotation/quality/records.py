@@ -1,0 +1,42 @@
+"""Flat records the quality repository returns (counts and rows, no behaviour)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from annotation.models import AnnotatorId, Stage
+from annotation.quality.qualification import Standing
+from annotation.quality.scores import GoldScore
+
+
+@dataclass(frozen=True, slots=True)
+class History:
+    """An annotator's recent work in a project, after the grace point."""
+
+    gold: GoldScore  # exam and production gold
+    values: Sequence[str]  # latest answers, oldest first
+    seconds: Sequence[float]  # latest production answers' seconds, oldest first
+    skips_in_row: int
+    tasks_today: int
+    production_done: int  # production tasks answered (all time: for the probation)
+
+
+@dataclass(frozen=True, slots=True)
+class RosterRow:
+    """One annotator in a project, for the coordinators' list."""
+
+    annotator_id: AnnotatorId
+    name: str
+    standing: Standing
+    answered: int
+    gold: GoldScore  # exam and production gold, all time
+    median_seconds: float | None
+
+
+@dataclass(frozen=True, slots=True)
+class TaskStage:
+    """The stage and exam attempt an assignment was handed out for."""
+
+    stage: Stage
+    attempt: int

@@ -1,0 +1,247 @@
+"""Use cases of quality control outside the task loop: scores, appeals, the annotators
+list, coordinators' suspensions and reinstatements, and the periodic agreement review.
+
+Coordinators are admins named in the configuration and users whose stored role is
+coordinator or admin (:meth:`QualityService.is_coordinator`: the one place that decides).
+Reinstating restores the annotator's excluded answers to aggregation; the extra answers
+collected meanwhile for the reopened items stay (an item may end with overlap + 1).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Collection
+from dataclasses import dataclass, replace
+from datetime import datetime
+
+from annotation.errors import ErrorCode, NotFound, PermissionDenied, StaleTask
+from annotation.models import Annotator, AnnotatorId, Project, ProjectId, ProjectStatus, Role
+from annotation.ports import Store, UnitOfWork
+from annotation.quality.agreement import agreement_by_annotator
+from annotation.quality.flow import suspend
+from annotation.quality.notices import AnnotatorNote, CoordinatorNote, NoteKind, Recipient
+from annotation.quality.qualification import Appeal, Standing, reinstated
+from annotation.quality.records import RosterRow
+from annotation.quality.rules import AgreementStats, Verdict, check_agreement, to_apply
+from annotation.quality.scores import GoldScore
+from annotation.quality.settings import Rule, RuleAction
+
+PAGE_SIZE = 8
+
+
+@dataclass(frozen=True, slots=True)
+class ScoreCard:
+    """An annotator's quality in their current project, for ``/me``."""
+
+    project: Project
+    standing: Standing
+    gold: GoldScore
+
+
+@dataclass(frozen=True, slots=True)
+class RosterEntry:
+    """A row of the annotators list with the annotator's agreement."""
+
+    row: RosterRow
+    agreement: AgreementStats | None
+
+
+@dataclass(frozen=True, slots=True)
+class RosterPage:
+    """One page of a project's annotators."""
+
+    project: Project
+    entries: tuple[RosterEntry, ...]
+    page: int
+    pages: int
+
+
+@dataclass(frozen=True, slots=True)
+class Review:
+    """What the periodic review decided: messages for annotators and coordinators."""
+
+    annotators: tuple[AnnotatorNote, ...] = ()
+    coordinators: tuple[CoordinatorNote, ...] = ()
+
+
+class QualityService:
+    """Coordinators' quality use cases over a ``Store``."""
+
+    def __init__(self, store: Store, *, clock: Callable[[], datetime],
+                 admins: Collection[int] = ()) -> None:
+        self._store = store
+        self._clock = clock
+        self._admins = frozenset(admins)
+
+    def _allowed(self, user_id: int, annotator: Annotator | None) -> bool:
+        return user_id in self._admins or (
+            annotator is not None and annotator.role in (Role.COORDINATOR, Role.ADMIN))
+
+    async def is_coordinator(self, user_id: int) -> bool:
+        """Return whether the user is an admin or a coordinator."""
+        async with self._store.read() as uow:
+            return self._allowed(user_id, await uow.annotators.get(AnnotatorId(user_id)))
+
+    async def _require(self, uow: UnitOfWork, user_id: int) -> None:
+        if not self._allowed(user_id, await uow.annotators.get(AnnotatorId(user_id))):
+            raise PermissionDenied(ErrorCode.FORBIDDEN)
+
+    async def score(self, annotator_id: AnnotatorId) -> ScoreCard | None:
+        """Return the annotator's standing and gold score in their current project."""
+        async with self._store.read() as uow:
+            annotator = await uow.annotators.get(annotator_id)
+            if annotator is None or annotator.current_project is None:
+                return None
+            project = await uow.projects.get(annotator.current_project)
+            if project is None or not project.spec.quality.enabled:
+                return None
+            standing = await uow.quality.standing(project.id, annotator_id)
+            if standing is None:
+                return None
+            history = await uow.quality.history(project.id, annotator_id, after_answer=0,
+                                                recent=0, since=self._clock())
+            return ScoreCard(project, standing, history.gold)
+
+    async def appeal(self, annotator_id: AnnotatorId, project_id: ProjectId
+                     ) -> CoordinatorNote:
+        """File the annotator's appeal against their suspension (once per suspension)."""
+        async with self._store.write() as uow:
+            project = await self._project(uow, project_id)
+            standing = await uow.quality.standing(project_id, annotator_id)
+            if standing is None or not standing.suspended or standing.appeal is not Appeal.NONE:
+                raise StaleTask(ErrorCode.EXPIRED)
+            now = self._clock()
+            await uow.quality.save(replace(standing, appeal=Appeal.PENDING), now)
+            await uow.quality.add_event(project_id, annotator_id, "appeal", standing.rule,
+                                        standing.evidence, annotator_id, now)
+            annotator = await uow.annotators.get(annotator_id)
+            verdict = Verdict(standing.rule or Rule.MANUAL, RuleAction.SUSPEND,
+                              standing.evidence)
+            return CoordinatorNote(NoteKind.APPEAL, project,
+                                   tuple(await uow.quality.coordinators()), annotator_id,
+                                   annotator.name if annotator else str(annotator_id),
+                                   verdict)
+
+    async def decide(self, coordinator_id: int, project_id: ProjectId,
+                     annotator_id: AnnotatorId, reinstate: bool) -> AnnotatorNote:
+        """Reinstate a suspended annotator, or confirm the suspension (and the appeal)."""
+        async with self._store.write() as uow:
+            await self._require(uow, coordinator_id)
+            project = await self._project(uow, project_id)
+            standing = await uow.quality.standing(project_id, annotator_id)
+            if standing is None or not standing.suspended:
+                raise StaleTask(ErrorCode.EXPIRED)
+            now = self._clock()
+            verdict = Verdict(standing.rule or Rule.MANUAL, RuleAction.SUSPEND,
+                              standing.evidence)
+            if reinstate:
+                await uow.quality.include(project_id, annotator_id)
+                last = await uow.quality.last_answer_id(project_id, annotator_id)
+                updated = reinstated(standing, last)
+            else:
+                updated = replace(standing, appeal=Appeal.CONFIRMED)
+            await uow.quality.save(updated, now)
+            await uow.quality.add_event(project_id, annotator_id,
+                                        "reinstate" if reinstate else "confirm",
+                                        standing.rule, {}, coordinator_id, now)
+            return AnnotatorNote(annotator_id, await self._language(uow, annotator_id),
+                                 project, verdict, reinstated=reinstate,
+                                 confirmed=not reinstate)
+
+    async def suspend(self, coordinator_id: int, project_id: ProjectId,
+                      annotator_id: AnnotatorId) -> AnnotatorNote:
+        """Suspend an annotator from a project by a coordinator's decision."""
+        async with self._store.write() as uow:
+            await self._require(uow, coordinator_id)
+            project = await self._project(uow, project_id)
+            standing = await uow.quality.standing(project_id, annotator_id)
+            if standing is None or standing.suspended:
+                raise StaleTask(ErrorCode.EXPIRED)
+            now = self._clock()
+            verdict = Verdict(Rule.MANUAL, RuleAction.SUSPEND, {})
+            await uow.quality.save(suspend(standing, verdict), now)
+            await uow.quality.exclude(project_id, annotator_id)
+            await uow.quality.add_event(project_id, annotator_id, "suspend", Rule.MANUAL, {},
+                                        coordinator_id, now)
+            return AnnotatorNote(annotator_id, await self._language(uow, annotator_id),
+                                 project, verdict)
+
+    async def roster(self, coordinator_id: int, project_id: ProjectId | None,
+                     page: int) -> RosterPage:
+        """Return a page of a project's annotators (newest project when None)."""
+        async with self._store.read() as uow:
+            await self._require(uow, coordinator_id)
+            if project_id is None:
+                projects = await uow.projects.all()
+                if not projects:
+                    raise NotFound(ErrorCode.NOT_FOUND, what="project", value="")
+                project = projects[0]
+            else:
+                project = await self._project(uow, project_id)
+            size = await uow.quality.roster_size(project.id)
+            pages = max(1, -(-size // PAGE_SIZE))
+            page = min(max(0, page), pages - 1)
+            rows = await uow.quality.roster(project.id, page * PAGE_SIZE, PAGE_SIZE)
+            agreement = agreement_by_annotator(await uow.quality.votes(project.id))
+            entries = tuple(RosterEntry(row, agreement.get(row.annotator_id)) for row in rows)
+            return RosterPage(project, entries, page, pages)
+
+    async def review_all(self) -> Review:
+        """Run the agreement rule over every open project with quality control."""
+        async with self._store.write() as uow:
+            annotators: list[AnnotatorNote] = []
+            coordinators: list[CoordinatorNote] = []
+            for project in await uow.projects.all():
+                if project.status is ProjectStatus.OPEN and project.spec.quality.enabled:
+                    found = await self._review(uow, project)
+                    annotators += found.annotators
+                    coordinators += found.coordinators
+            return Review(tuple(annotators), tuple(coordinators))
+
+    async def _review(self, uow: UnitOfWork, project: Project) -> Review:
+        settings = project.spec.quality
+        agreement = agreement_by_annotator(await uow.quality.votes(project.id))
+        now = self._clock()
+        annotators: list[AnnotatorNote] = []
+        coordinators: list[CoordinatorNote] = []
+        recipients: tuple[Recipient, ...] | None = None
+        for standing in await uow.quality.production_standings(project.id):
+            verdict = check_agreement(agreement.get(standing.annotator_id), settings)
+            suspension, fresh = to_apply([verdict] if verdict else [], standing.notified)
+            if suspension is not None:
+                await uow.quality.save(suspend(standing, suspension), now)
+                await uow.quality.exclude(project.id, standing.annotator_id)
+                await uow.quality.add_event(project.id, standing.annotator_id, "suspend",
+                                            suspension.rule, suspension.params, None, now)
+                fresh = [suspension]
+            elif fresh:
+                await uow.quality.save(replace(
+                    standing, notified=standing.notified | {v.rule for v in fresh}), now)
+            for found in fresh:
+                who = standing.annotator_id
+                if found.action is RuleAction.FLAG:
+                    if recipients is None:
+                        recipients = tuple(await uow.quality.coordinators())
+                    coordinators.append(CoordinatorNote(
+                        NoteKind.FLAG, project, recipients, who,
+                        await self._name(uow, who), found))
+                else:
+                    annotators.append(AnnotatorNote(
+                        who, await self._language(uow, who), project, found))
+        return Review(tuple(annotators), tuple(coordinators))
+
+    async def _project(self, uow: UnitOfWork, project_id: ProjectId) -> Project:
+        project = await uow.projects.get(project_id)
+        if project is None:
+            raise NotFound(ErrorCode.NOT_FOUND, what="project", value=project_id)
+        return project
+
+    @staticmethod
+    async def _language(uow: UnitOfWork, annotator_id: AnnotatorId) -> str:
+        annotator = await uow.annotators.get(annotator_id)
+        return annotator.language if annotator else "en"
+
+    @staticmethod
+    async def _name(uow: UnitOfWork, annotator_id: AnnotatorId) -> str:
+        annotator = await uow.annotators.get(annotator_id)
+        return annotator.name if annotator else str(annotator_id)
+

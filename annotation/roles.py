@@ -1,0 +1,160 @@
+"""Who may do what: the access policy of the console, role changes and the audit log.
+
+Admins come from the configuration only (``ANNOBOT_ADMINS``): the stored role can never make
+someone an admin, nor can a demotion unmake one. Admins grant and revoke the coordinator
+role. Coordinators and admins use the console (projects, preview, broadcasts, reminders,
+stats); only admins change roles and handle payouts.
+
+Every privileged use case asks :func:`require_coordinator` or :func:`require_admin` with an
+:class:`Actor` read from the database at the time of the request, whatever a button's
+callback data says. Use :meth:`AccessService.coordinator` / :meth:`AccessService.admin` to
+get a checked actor from a Telegram user id.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Collection, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+
+from annotation.errors import DomainError, ErrorCode, PermissionDenied
+from annotation.models import DEFAULT_LANGUAGE, AnnotatorId, Role
+from annotation.ports import Store, UnitOfWork
+
+
+class AuditAction(StrEnum):
+    """What the audit log records."""
+
+    PROMOTE = "role.promote"
+    DEMOTE = "role.demote"
+    PROJECT_CREATE = "project.create"
+    PROJECT_OPEN = "project.open"
+    PROJECT_PAUSE = "project.pause"
+    PROJECT_CLOSE = "project.close"
+    PROJECT_REMINDERS = "project.reminders"
+    BROADCAST = "broadcast.send"
+    PAYOUT_EXPORT = "payout.export"
+    PAYOUT_MARK = "payout.mark_paid"
+    EXPORT = "project.export"
+
+
+@dataclass(frozen=True, slots=True)
+class Actor:
+    """Someone acting through the bot, with the role they hold right now."""
+
+    id: AnnotatorId
+    role: Role
+
+    @property
+    def is_coordinator(self) -> bool:
+        """Return whether the actor may use the console (coordinators and admins)."""
+        return self.role in (Role.COORDINATOR, Role.ADMIN)
+
+
+@dataclass(frozen=True, slots=True)
+class AuditEntry:
+    """One line of the audit log."""
+
+    at: datetime
+    actor_id: AnnotatorId
+    action: AuditAction
+    subject: str = ""
+    details: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class StaffMember:
+    """A coordinator (or admin) as listed by ``/promote``."""
+
+    id: AnnotatorId
+    name: str
+    role: Role
+
+
+def effective_role(user_id: int, stored: Role | None, admins: Collection[int]) -> Role:
+    """Return the role that counts: admin from configuration, else coordinator if granted."""
+    if user_id in admins:
+        return Role.ADMIN
+    return Role.COORDINATOR if stored is Role.COORDINATOR else Role.ANNOTATOR
+
+
+def require_coordinator(actor: Actor) -> None:
+    """Refuse anyone who is neither a coordinator nor an admin."""
+    if not actor.is_coordinator:
+        raise PermissionDenied(ErrorCode.NOT_COORDINATOR)
+
+
+def require_admin(actor: Actor) -> None:
+    """Refuse anyone the configuration does not name an admin."""
+    if actor.role is not Role.ADMIN:
+        raise PermissionDenied(ErrorCode.FORBIDDEN)
+
+
+class AccessService:
+    """Reads actors, changes roles and keeps the audit log."""
+
+    def __init__(self, store: Store, *, clock: Callable[[], datetime],
+                 admins: Collection[int] = ()) -> None:
+        self._store = store
+        self._clock = clock
+        self._admins = frozenset(admins)
+
+    async def actor(self, user_id: int) -> Actor:
+        """Return the user with the role they hold now (unknown users are annotators)."""
+        async with self._store.read() as uow:
+            return await self.actor_in(uow, user_id)
+
+    async def actor_in(self, uow: UnitOfWork, user_id: int) -> Actor:
+        """Return the actor as seen inside an open unit of work."""
+        annotator = await uow.annotators.get(AnnotatorId(user_id))
+        stored = annotator.role if annotator is not None else None
+        return Actor(AnnotatorId(user_id), effective_role(user_id, stored, self._admins))
+
+    async def coordinator(self, user_id: int) -> Actor:
+        """Return the actor, refusing anyone who is not a coordinator or admin."""
+        actor = await self.actor(user_id)
+        require_coordinator(actor)
+        return actor
+
+    async def admin(self, user_id: int) -> Actor:
+        """Return the actor, refusing anyone who is not an admin."""
+        actor = await self.actor(user_id)
+        require_admin(actor)
+        return actor
+
+    async def set_coordinator(self, admin_id: int, target_id: int, target_name: str,
+                              granted: bool) -> Role:
+        """Grant or revoke the coordinator role (admins only); return the target's role."""
+        now = self._clock()
+        async with self._store.write() as uow:
+            require_admin(await self.actor_in(uow, admin_id))
+            if target_id in self._admins:
+                raise DomainError(ErrorCode.BAD_TRANSITION, value=target_id)
+            target = AnnotatorId(target_id)
+            existing = await uow.annotators.get(target)
+            if existing is None:
+                await uow.annotators.upsert(target, target_name, DEFAULT_LANGUAGE, now)
+            role = Role.COORDINATOR if granted else Role.ANNOTATOR
+            await uow.annotators.set_role(target, role)
+            action = AuditAction.PROMOTE if granted else AuditAction.DEMOTE
+            await uow.audit.add(AuditEntry(now, AnnotatorId(admin_id), action, str(target_id)))
+            return role
+
+    async def staff(self, admin_id: int) -> Sequence[StaffMember]:
+        """Return the coordinators (admins only)."""
+        async with self._store.read() as uow:
+            require_admin(await self.actor_in(uow, admin_id))
+            return await uow.audit.staff()
+
+    async def recent(self, admin_id: int, limit: int = 20) -> Sequence[AuditEntry]:
+        """Return the newest audit entries (admins only)."""
+        async with self._store.read() as uow:
+            require_admin(await self.actor_in(uow, admin_id))
+            return await uow.audit.recent(limit)
+
+    async def record(self, actor: Actor, action: AuditAction, subject: str = "",
+                     details: str = "") -> None:
+        """Append one entry to the audit log."""
+        async with self._store.write() as uow:
+            await uow.audit.add(AuditEntry(self._clock(), actor.id, action, subject, details))

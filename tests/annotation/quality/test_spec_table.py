@@ -1,0 +1,48 @@
+"""The ``[quality]`` table of a spec: defaults, values, problems, round trips."""
+
+from __future__ import annotations
+
+import pytest
+
+from annotation.errors import ValidationFailed
+from annotation.quality.settings import RuleAction
+from annotation.quality.spec_table import quality_from_dict, quality_to_dict
+from annotation.spec import parse_spec, spec_to_toml
+from storage.codecs import spec_from_json, spec_to_json
+
+BASE = 'name = "P"\nquestion = "Q?"\nanswer_type = "single"\noptions = ["a", "b"]\n'
+
+
+def test_without_a_quality_table_quality_control_is_off() -> None:
+    assert not parse_spec(BASE).quality.enabled
+
+
+def test_a_quality_table_turns_it_on_with_defaults_and_values() -> None:
+    spec = parse_spec(BASE + '[quality]\nexam = 6\nexam_pass = 0.7\ngold_action = "flag"\n'
+                      "gold_min_accuracy = 0.8\ndaily_cap = 200\n")
+    quality = spec.quality
+    assert quality.enabled and quality.exam == 6 and quality.exam_pass == 0.7
+    assert quality.gold_action is RuleAction.FLAG and quality.gold_min_accuracy == 0.8
+    assert quality.training == 3 and quality.daily_cap == 200
+    assert parse_spec(spec_to_toml(spec)) == spec
+    assert spec_from_json(spec_to_json(spec)) == spec
+    assert quality_from_dict(quality_to_dict(quality)) == quality
+    assert not parse_spec(BASE + "[quality]\nenabled = false\n").quality.enabled
+
+
+def test_quality_problems_name_their_field_and_line() -> None:
+    text = BASE + '[quality]\nexam = -1\ngold_action = "ban"\nretries = 2\nenabled = "yes"\n'
+    with pytest.raises(ValidationFailed) as caught:
+        parse_spec(text)
+    found = {(p.code, p.field, p.line) for p in caught.value.problems}
+    assert found == {
+        ("spec.out_of_range", "quality.exam", 6),
+        ("spec.unknown_value", "quality.gold_action", 7),
+        ("spec.unknown_field", "quality.retries", 8),
+        ("spec.wrong_type", "quality.enabled", 9),
+    }
+
+
+def test_stored_specs_from_before_quality_control_load_with_it_off() -> None:
+    stored = spec_to_json(parse_spec(BASE)).replace('"quality"', '"ignored"')
+    assert not spec_from_json(stored).quality.enabled

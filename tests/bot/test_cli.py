@@ -1,0 +1,121 @@
+"""The ``annobot`` command line: settings errors, import, export, the demo summary."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from annotation.sample import write_sample_project
+from bot.cli import main
+from bot.config import ConfigError, load_config
+from bot.logs import REDACTED, TokenFilter
+
+ROOT = Path(__file__).resolve().parents[2]
+TOKEN = "123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw"
+
+
+def run_cli(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("ANNOBOT_")}
+    environment.update(env or {})
+    return subprocess.run([sys.executable, "-m", "bot.cli", *args], cwd=ROOT, text=True,
+                          capture_output=True, env=environment, timeout=120, check=False)
+
+
+@pytest.mark.parametrize(("args", "env", "named"), [
+    ((), {}, "ANNOBOT_TOKEN: missing"),
+    ((), {"ANNOBOT_TOKEN": "not-a-token"}, "ANNOBOT_TOKEN: not a bot token"),
+    ((), {"ANNOBOT_TOKEN": TOKEN, "ANNOBOT_ADMINS": "12,abc"}, "ANNOBOT_ADMINS: 'abc'"),
+    (("--api-url", "ftp://x"), {"ANNOBOT_TOKEN": TOKEN}, "--api-url: 'ftp://x'"),
+    (("--webhook", "nowhere"), {"ANNOBOT_TOKEN": TOKEN}, "--webhook: 'nowhere'"),
+    (("--port", "70000"), {"ANNOBOT_TOKEN": TOKEN}, "ANNOBOT_WEBHOOK_PORT"),
+])
+def test_bad_settings_print_one_line_and_exit_2(args: tuple[str, ...], env: dict[str, str],
+                                                named: str) -> None:
+    result = run_cli("run", *args, env=env)
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and named in lines[0]
+    assert TOKEN not in result.stderr + result.stdout
+
+
+def test_config_reads_flags_before_environment() -> None:
+    config = load_config(token=None, admins="1, 2 3", database="x.db",
+                         api_url="http://127.0.0.1:8081",
+                         environ={"ANNOBOT_TOKEN": TOKEN})
+    assert config.admins == frozenset({1, 2, 3})
+    assert config.base_url == "http://127.0.0.1:8081/bot"
+    assert TOKEN not in repr(config)
+    with pytest.raises(ConfigError):
+        load_config(token="1:short", admins=None, database=None, environ={})
+
+
+def test_token_is_redacted_from_messages_and_tracebacks() -> None:
+    record = logging.LogRecord("x", logging.ERROR, __file__, 1, "calling %s", (
+        f"https://api.telegram.org/bot{TOKEN}/getMe",), None)
+    try:
+        raise RuntimeError(f"failed: /bot{TOKEN}/getMe")
+    except RuntimeError:
+        record.exc_info = sys.exc_info()
+    assert TokenFilter(TOKEN).filter(record)
+    formatted = logging.Formatter().format(record)
+    assert TOKEN not in formatted and REDACTED in formatted
+
+
+def test_import_then_export(tmp_path: Path) -> None:
+    spec, items = write_sample_project(tmp_path / "sample", n_items=12)
+    db = tmp_path / "a.db"
+    result = run_cli("import", str(spec), str(items), "--db", str(db))
+    assert result.returncode == 0, result.stderr
+    assert "12 items" in result.stdout and "invite code" in result.stdout
+    out = tmp_path / "out"
+    result = run_cli("export", "1", "--format", "csv", "--out", str(out), "--db", str(db))
+    assert result.returncode == 0, result.stderr
+    assert sorted(p.name for p in out.iterdir()) == ["project1_answers.csv",
+                                                     "project1_labels.csv"]
+    assert len((out / "project1_labels.csv").read_text().splitlines()) == 13
+
+
+def test_import_reports_every_bad_row_and_writes_nothing(tmp_path: Path) -> None:
+    spec, items = write_sample_project(tmp_path / "sample", n_items=6)
+    lines = items.read_text().splitlines()
+    header = lines[0].split(",")
+    gold = header.index("gold")
+    broken = [lines[0]]
+    for number, line in enumerate(lines[1:], start=2):
+        cells = line.split(",")
+        if number in (3, 5):
+            cells[gold] = "seven"
+        broken.append(",".join(cells))
+    items.write_text("\n".join(broken) + "\n")
+    db = tmp_path / "b.db"
+    result = run_cli("import", str(spec), str(items), "--db", str(db))
+    assert result.returncode == 2
+    assert "line 3" in result.stderr and "line 5" in result.stderr
+    assert "nothing was imported" in result.stderr
+    assert not db.exists()
+
+
+def test_export_of_unknown_project_or_format(tmp_path: Path) -> None:
+    spec, items = write_sample_project(tmp_path / "sample", n_items=3)
+    db = tmp_path / "c.db"
+    assert run_cli("import", str(spec), str(items), "--db", str(db)).returncode == 0
+    assert run_cli("export", "42", "--db", str(db)).returncode == 2
+    assert run_cli("export", "1", "--format", "xlsx", "--db", str(db)).returncode == 2
+
+
+def test_demo_json_summary(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code = main(["demo", "--json", "--annotators", "8", "--items", "24",
+                 "--careless", "0", "--accuracy", "0.9-0.95", "--out", str(tmp_path / "demo")])
+    assert code == 0
+    summary = json.loads(capsys.readouterr().out)
+    assert summary["items"] == 24 and summary["annotators"] == 8
+    assert summary["items_completed"] == summary["regular_items"]
+    assert summary["answers"] >= 3 * summary["regular_items"]
+    assert summary["accuracy"] >= 0.9
+    assert Path(summary["export_dir"]).is_dir()
