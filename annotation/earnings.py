@@ -17,8 +17,8 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
+from annotation.datasets.tabular import neutralize_cell
 from annotation.errors import DomainError, ErrorCode
-from annotation.export import neutralize_cell
 from annotation.models import AnnotatorId, ProjectId, ProjectSpec
 from annotation.ports import Store, UnitOfWork
 from annotation.roles import AccessService, AuditAction, AuditEntry, require_admin

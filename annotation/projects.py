@@ -7,7 +7,6 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 
 from annotation.errors import ErrorCode, NotFound
-from annotation.export import ProjectExport
 from annotation.item_drafts import ItemDraft
 from annotation.models import (
     AnnotatorId,
@@ -17,7 +16,7 @@ from annotation.models import (
     ProjectStatus,
 )
 from annotation.ports import Store
-from annotation.records import ItemDraftRecord
+from annotation.records import ItemDraftRecord, ProjectSnapshot
 
 
 def new_invite_code() -> str:
@@ -76,7 +75,7 @@ class ProjectService:
                 raise NotFound(ErrorCode.NOT_FOUND, what="project", value=project_id)
             await uow.projects.set_status(project_id, status)
 
-    async def snapshot(self, project_id: ProjectId) -> ProjectExport:
+    async def snapshot(self, project_id: ProjectId) -> ProjectSnapshot:
         """Read a project's items and answers in one consistent snapshot, for export."""
         async with self._store.read() as uow:
             project = await uow.projects.get(project_id)
@@ -84,4 +83,4 @@ class ProjectService:
                 raise NotFound(ErrorCode.NOT_FOUND, what="project", value=project_id)
             items = await uow.items.tallies(project_id)
             answers = await uow.answers.export_rows(project_id)
-        return ProjectExport(project, items, answers)
+        return ProjectSnapshot(project, items, answers)

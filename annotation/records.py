@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from annotation.models import AnnotatorId, ItemId, MediaKey, MediaKind
+from annotation.models import AnnotatorId, ItemId, MediaKey, MediaKind, Project
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,3 +49,12 @@ class ExportAnswer:
     correct: bool | None
     answered_at: datetime
     excluded: bool = False  # a suspended annotator's: kept, left out of aggregation
+
+
+@dataclass(frozen=True, slots=True)
+class ProjectSnapshot:
+    """A project with all its items and answers, read in one snapshot (checks, benchmarks)."""
+
+    project: Project
+    items: Sequence[ItemTally]
+    answers: Sequence[ExportAnswer]

@@ -215,7 +215,8 @@ def main() -> None:
         ("ceiling: bare PTB bot (answer + edit, no storage)",
          f"{figures['ceiling_taps_per_s']:.0f} taps/s (p99 {figures['ceiling_p99_ms']:.0f} ms)"),
         ("annobot, closed loop",
-         f"{figures['annobot_taps_per_s']:.0f} taps/s (p99 {figures['annobot_closed_p99_ms']:.0f} ms)"),
+         f"{figures['annobot_taps_per_s']:.0f} taps/s "
+         f"(p99 {figures['annobot_closed_p99_ms']:.0f} ms)"),
         ("ratio annobot / ceiling", f"{figures['ratio']:.2f}"),
         ("annobot API calls per answered task",
          f"{figures['answer_plus_show_calls_per_task']:.2f} (answer + edit), "

@@ -25,7 +25,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from annotation.export import build_item_rows
+from annotation.aggregation import Method
+from annotation.datasets.labels import label_snapshot
 from annotation.projects import ProjectService
 from annotation.quality.settings import QualitySettings
 from annotation.sample import SampleProject, build_sample_project
@@ -122,7 +123,7 @@ async def run_trial(project: SampleProject, quality: bool, workdir: Path, *,
     async with Database(db_path) as database:
         snapshot = await ProjectService(database, clock=lambda: datetime.now(UTC)).snapshot(
             created.id)
-    rows = build_item_rows(snapshot)
+    rows = label_snapshot(snapshot, Method.MAJORITY)
     regular = [r for r in rows if r.gold is None]
     right = sum(1 for r in regular if r.label == project.truth[r.item_id])
     styles = {m.user_id: m.style for m in members}

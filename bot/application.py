@@ -21,6 +21,7 @@ from telegram.ext import (
 )
 
 from annotation.broadcast import DEFAULT_RATE
+from annotation.datasets.service import DatasetService
 from annotation.media_library import MediaLibrary
 from annotation.models import LANGUAGES
 from annotation.onboarding import AnnotatorService
@@ -50,6 +51,7 @@ from handlers import (
     annotator,
     annotators_list,
     callbacks,
+    exports,
     quality,
     quality_callbacks,
     task_flow,
@@ -107,6 +109,7 @@ def build_services(settings: BotSettings, database: Database,
         annotators=AnnotatorService(database, clock=now, admins=settings.admins),
         projects=ProjectService(database, clock=now),
         media=MediaLibrary(database),
+        datasets=DatasetService(database, clock=now),
         catalogs=Catalogs(),
         export_dir=settings.export_dir,
         bot_username=bot_username,
@@ -123,7 +126,7 @@ def _add_handlers(application: Application) -> None:
         CommandHandler("me", annotator.cmd_me, filters=private),
         CommandHandler("help", annotator.cmd_help, filters=private),
         CommandHandler("projects", admin.cmd_projects, filters=private),
-        CommandHandler("export", admin.cmd_export, filters=private),
+        CommandHandler("export", exports.cmd_export, filters=private),
         CommandHandler("annotators", annotators_list.cmd_annotators, filters=private),
         CallbackQueryHandler(annotator.on_language_chosen, pattern=r"^l:1:[a-z]{2}$"),
         CallbackQueryHandler(quality.on_quality_button, pattern=quality_callbacks.PATTERN),

@@ -51,7 +51,10 @@ def _parser() -> argparse.ArgumentParser:
 
     exp = commands.add_parser("export", help="write a project's dataset files")
     exp.add_argument("project", help="project id or name")
-    exp.add_argument("--format", default="csv,jsonl", help="comma-separated: csv, jsonl")
+    exp.add_argument("--format", default="all",
+                     help="comma-separated: tables (CSV and JSONL), hf, ls, or all")
+    exp.add_argument("--ids", action="store_true",
+                     help="name annotators by Telegram id instead of pseudonyms")
     exp.add_argument("--out", type=Path, default=Path("exports"))
     exp.add_argument("--db", default="annobot.db")
 

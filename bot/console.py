@@ -38,7 +38,16 @@ from bot.jobs import (
     job_queue_reminders,
     job_send_broadcasts,
 )
-from handlers import broadcast, earnings, preview, project_upload, reminders, roles, stats
+from handlers import (
+    broadcast,
+    earnings,
+    exports,
+    preview,
+    project_upload,
+    reminders,
+    roles,
+    stats,
+)
 from handlers.callbacks import CONSOLE_PATTERN, Action, decode
 from handlers.context import AnnobotContext
 from handlers.services import SERVICES_KEY, Services
@@ -77,6 +86,8 @@ async def on_console_button(update: Any, context: AnnobotContext) -> None:
         await earnings.on_pay_button(update, context)
     elif action is Action.ROLE:
         await roles.on_role_button(update, context)
+    elif action is Action.EXPORT:
+        await exports.on_export_button(update, context)
     elif update.callback_query is not None:
         await update.callback_query.answer()
 

@@ -245,10 +245,13 @@ class CrowdRunner:
         return self.tally
 
 
-async def read_exported_file(user: SimUser, server: SandboxServer, suffix: str,
-                             timeout: float = 30.0) -> bytes:  # noqa: ASYNC109
-    """Wait for the export zip sent to ``user`` and return its member ending in ``suffix``."""
-    message = await user.wait_for(
+async def export_via_chat(admin: SimUser, server: SandboxServer, button: str,
+                          member: str, timeout: float = 60.0) -> bytes:  # noqa: ASYNC109
+    """Send /export, tap ``button``, and return ``member`` of the zip the bot sends."""
+    await admin.send_command("export")
+    offer = await admin.wait_for(lambda m: button in str(m.buttons), timeout=timeout)
+    await admin.tap(button, offer.message_id)
+    message = await admin.wait_for(
         lambda m: m.kind == "document" and (m.document_name or "").endswith(".zip"),
         timeout=timeout,
     )
@@ -256,5 +259,4 @@ async def read_exported_file(user: SimUser, server: SandboxServer, suffix: str,
     stored = server.state.files.get(message.file_id)
     assert stored is not None
     with zipfile.ZipFile(io.BytesIO(stored.data)) as archive:
-        name = next(n for n in archive.namelist() if n.endswith(suffix))
-        return archive.read(name)
+        return archive.read(member)

@@ -23,12 +23,13 @@ from annotation.projects import ProjectService
 from annotation.sample import SampleProject, build_sample_project
 from annotation.spec import parse_spec
 from bot.application import BotSettings, running_bot
-from bot.crowd import CrowdRunner, Truth, build_crowd, read_exported_file
+from bot.crowd import CrowdRunner, Truth, build_crowd, export_via_chat
 from bot.logs import configure_logging
 from bot.sandbox import SandboxConfig, SandboxServer
 from storage.database import Database
 
 ADMIN_ID = 1
+TABLES_BUTTON = "📊 Tables (CSV, JSONL)"
 DEMO_TOKEN = "100000001:annobot-sandbox-demo-token"
 
 
@@ -137,8 +138,7 @@ async def run_demo(options: DemoOptions,
             await work
             seconds = time.perf_counter() - started
             admin = server.user(ADMIN_ID, first_name="Admin", language_code="en")
-            await admin.send_command("export")
-            labels = await read_exported_file(admin, server, "_labels.jsonl")
+            labels = await export_via_chat(admin, server, TABLES_BUTTON, "tables/labels.jsonl")
         accuracy, regular, complete = score_labels(labels, sample, options.overlap)
         stats = server.stats
         return DemoSummary(

@@ -8,16 +8,19 @@ import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
-from handlers.problems import describe_problem
-
+from annotation.datasets.service import (
+    ALL_FORMATS,
+    DatasetService,
+    ExportRequest,
+    ExportResult,
+    Format,
+)
 from annotation.errors import DomainError, ValidationFailed
-from annotation.export import write_export
 from annotation.item_files import load_from_paths
 from annotation.projects import ProjectService
 from bot.i18n import Catalogs
+from handlers.problems import describe_problem
 from storage.database import Database
-
-EXPORT_FORMATS = frozenset({"csv", "jsonl"})
 
 
 def _now() -> datetime:
@@ -54,35 +57,42 @@ def main_import(args: argparse.Namespace) -> int:
         return 2
 
 
-async def _export(ref: str, formats: frozenset[str], out: Path, db_path: Path) -> list[Path]:
+FORMAT_NAMES = {"tables": Format.TABLES, "csv": Format.TABLES, "jsonl": Format.TABLES,
+                "hf": Format.HUGGINGFACE, "huggingface": Format.HUGGINGFACE,
+                "ls": Format.LABEL_STUDIO, "label-studio": Format.LABEL_STUDIO}
+
+
+async def _export(ref: str, formats: frozenset[Format], out: Path, db_path: Path,
+                  reveal_ids: bool) -> ExportResult:
     async with Database(db_path) as database:
-        projects = ProjectService(database, clock=_now)
-        project = await projects.find(ref)
-        snapshot = await projects.snapshot(project.id)
-    paths = await asyncio.to_thread(write_export, snapshot, out)
-    keep = [p for p in paths if p.suffix.lstrip(".") in formats]
-    for path in paths:
-        if path not in keep:
-            path.unlink()
-    return keep
+        project = await ProjectService(database, clock=_now).find(ref)
+        folder = out / f"project{project.id}-{_now():%Y%m%dT%H%M%S}"
+        return await DatasetService(database, clock=_now).export(
+            ExportRequest(project.id, formats, reveal_ids), folder)
 
 
 def main_export(args: argparse.Namespace) -> int:
-    """Write a project's labels and raw answers into a folder."""
-    formats = frozenset(f.strip() for f in args.format.split(",") if f.strip())
-    unknown = formats - EXPORT_FORMATS
-    if unknown or not formats:
-        print(f"annobot: --format: unknown format {', '.join(sorted(unknown)) or '(none)'}; "
-              f"choose from {', '.join(sorted(EXPORT_FORMATS))}", file=sys.stderr)
+    """Write a project's dataset (folder and zip parts) under ``--out``."""
+    names = [f.strip().lower() for f in args.format.split(",") if f.strip()]
+    unknown = sorted(n for n in names if n not in FORMAT_NAMES and n != "all")
+    if unknown or not names:
+        print(f"annobot: --format: unknown format {', '.join(unknown) or '(none)'}; "
+              f"choose from tables, hf, ls, all", file=sys.stderr)
         return 2
+    formats = (ALL_FORMATS if "all" in names
+               else frozenset(FORMAT_NAMES[n] for n in names))
     if not Path(args.db).is_file():
         print(f"annobot: --db: {args.db}: no such database", file=sys.stderr)
         return 2
     try:
-        paths = asyncio.run(_export(args.project, formats, args.out, Path(args.db)))
+        result = asyncio.run(_export(args.project, formats, args.out, Path(args.db),
+                                     args.ids))
     except DomainError as error:
         print(f"annobot: project {args.project!r}: {error.code}", file=sys.stderr)
         return 2
-    for path in paths:
-        print(path)
+    print(f"{result.items} items ({result.labelled} labelled, {result.method}), "
+          f"{result.answers} answers ({result.excluded} excluded)")
+    print(result.folder)
+    for archive in result.archives:
+        print(archive)
     return 0

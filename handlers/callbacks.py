@@ -32,12 +32,13 @@ class Action(StrEnum):
     BROADCAST_CANCEL = "x"
     PAY = "m"  # mark period ``subject`` (YYYYMM) paid
     ROLE = "r"  # make user ``subject`` a coordinator (1) or not (0)
+    EXPORT = "e"  # export project ``subject`` in format choice N (handlers/exports.py)
 
 
 _WITH_OPTION = frozenset({Action.ANSWER, Action.TOGGLE})
 _WITH_ASSIGNMENT = frozenset({Action.ANSWER, Action.TOGGLE, Action.DONE, Action.SKIP,
                               Action.UNDO})
-_CONSOLE_TWO = frozenset({Action.PREVIEW, Action.LIFECYCLE, Action.ROLE})
+_CONSOLE_TWO = frozenset({Action.PREVIEW, Action.LIFECYCLE, Action.ROLE, Action.EXPORT})
 _CONSOLE_ONE = frozenset({Action.BROADCAST_SEND, Action.BROADCAST_CANCEL, Action.PAY})
 CONSOLE = _CONSOLE_TWO | _CONSOLE_ONE
 # The task loop's buttons (and the language choice); console buttons have their own pattern.

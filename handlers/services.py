@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Protocol
 
 from annotation.broadcasting import BroadcastService
+from annotation.datasets.service import DatasetService
 from annotation.earnings import EarningsService
 from annotation.lifecycle import ProjectConsole
 from annotation.media_library import MediaLibrary
@@ -54,6 +55,7 @@ class Services:
     annotators: AnnotatorService
     projects: ProjectService
     media: MediaLibrary
+    datasets: DatasetService
     catalogs: Catalogs
     export_dir: Path
     bot_username: Callable[[], str]

@@ -16,6 +16,7 @@ Answers excluded by quality control are never passed in. Items nobody answered k
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from array import array
 from collections import Counter
@@ -35,7 +36,7 @@ from annotation.answers import MULTI_SEPARATOR, split_choices
 from annotation.datasets.huggingface import media_file_name
 from annotation.datasets.records import LabeledItem
 from annotation.models import AnswerType, ProjectSpec
-from annotation.records import ItemTally
+from annotation.records import ItemTally, ProjectSnapshot
 
 FREE_METHOD = {AnswerType.TEXT: "plurality", AnswerType.NUMBER: "median"}
 
@@ -193,3 +194,15 @@ def _format_number(value: float) -> str:
 def label_distribution(items: Sequence[LabeledItem]) -> Mapping[str, int]:
     """Count items per aggregated label (items without a label left out)."""
     return dict(Counter(item.label for item in items if item.label is not None).most_common())
+
+
+def label_snapshot(snapshot: ProjectSnapshot, method: str | None = None) -> list[LabeledItem]:
+    """Label every item of a snapshot from its accepted answers (``method``: the spec's)."""
+    spec = snapshot.project.spec
+    if method is not None:
+        spec = dataclasses.replace(spec, aggregation=method)
+    collector = VoteCollector(spec, snapshot.items)
+    for answer in snapshot.answers:
+        if not answer.excluded:
+            collector.add(answer.external_id, answer.annotator_id, answer.value)
+    return collector.label_items()

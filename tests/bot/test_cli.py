@@ -76,9 +76,12 @@ def test_import_then_export(tmp_path: Path) -> None:
     out = tmp_path / "out"
     result = run_cli("export", "1", "--format", "csv", "--out", str(out), "--db", str(db))
     assert result.returncode == 0, result.stderr
-    assert sorted(p.name for p in out.iterdir()) == ["project1_answers.csv",
-                                                     "project1_labels.csv"]
-    assert len((out / "project1_labels.csv").read_text().splitlines()) == 13
+    folder = Path(result.stdout.splitlines()[1])
+    assert sorted(p.name for p in (folder / "tables").iterdir()) == [
+        "answers.csv", "answers.jsonl", "labels.csv", "labels.jsonl"]
+    assert not (folder / "huggingface").exists()
+    assert len((folder / "tables/labels.csv").read_text().splitlines()) == 13
+    assert Path(result.stdout.splitlines()[2]).suffix == ".zip"
 
 
 def test_import_reports_every_bad_row_and_writes_nothing(tmp_path: Path) -> None:

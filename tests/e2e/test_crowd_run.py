@@ -14,7 +14,7 @@ from collections import Counter
 import pytest
 
 from annotation.sample import SampleProject
-from bot.crowd import CrowdRunner, build_crowd, read_exported_file
+from bot.crowd import CrowdRunner, build_crowd, export_via_chat
 from bot.demo import sample_truth
 from tests.e2e.conftest import ADMIN, sample_spec, sandbox
 
@@ -34,8 +34,8 @@ async def test_crowd_of_30_on_200_items(mode: str, sample_200: SampleProject,
         calls = Counter(server.stats.calls)
         uploads = server.stats.uploads
         admin = server.user(ADMIN, first_name="Admin")
-        await admin.send_command("export")
-        exported = await read_exported_file(admin, server, "_answers.jsonl")
+        exported = await export_via_chat(admin, server, "📦 Everything, with Telegram ids",
+                                         "tables/answers.jsonl")
 
     answers = harness.rows("SELECT item_id, annotator_id, value, is_gold, correct FROM answers")
     per_item = Counter(row[0] for row in answers if not row[3])
@@ -62,7 +62,7 @@ async def test_crowd_of_30_on_200_items(mode: str, sample_200: SampleProject,
     assert shows == len(answers) + 2 * len(crowd)
 
     rows = [json.loads(line) for line in exported.decode().splitlines()]
-    exported_answers = Counter((r["item_id"], r["annotator_id"], r["answer"]) for r in rows)
+    exported_answers = Counter((r["item_id"], r["annotator"], r["label"]) for r in rows)
     external = dict(harness.rows("SELECT id, external_id FROM items"))
-    stored = Counter((external[a[0]], a[1], a[2]) for a in answers)
+    stored = Counter((external[a[0]], str(a[1]), a[2]) for a in answers)
     assert exported_answers == stored
