@@ -6,7 +6,7 @@ from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from datetime import datetime
 
-from annotation.errors import ErrorCode, NotFound, PermissionDenied
+from annotation.errors import ErrorCode, NotFound
 from annotation.models import (
     DEFAULT_LANGUAGE,
     LANGUAGES,
@@ -97,15 +97,6 @@ class AnnotatorService:
         """Remember that the annotator blocked (or unblocked) the bot."""
         async with self._store.write() as uow:
             await uow.annotators.set_blocked(annotator_id, blocked)
-
-    def is_admin(self, annotator_id: int) -> bool:
-        """Return whether the configuration names this user an admin."""
-        return annotator_id in self._admins
-
-    def require_admin(self, annotator_id: int) -> None:
-        """Refuse anyone the configuration does not name an admin."""
-        if annotator_id not in self._admins:
-            raise PermissionDenied(ErrorCode.FORBIDDEN)
 
     async def profile(self, annotator_id: AnnotatorId) -> Profile | None:
         """Return what ``/me`` shows, or None for an unknown user."""

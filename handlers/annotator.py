@@ -7,7 +7,7 @@ import html
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ParseMode
 
-from annotation.models import LANGUAGES, AnnotatorId
+from annotation.models import LANGUAGES, AnnotatorId, Role
 from handlers.callbacks import Action, Callback, decode, encode
 from handlers.context import AnnobotContext
 from handlers.quality_view import quality_lines
@@ -119,8 +119,9 @@ async def cmd_help(update: Update, context: AnnobotContext) -> None:
     actor = await context.services.access.actor(user.id)
     if actor.is_coordinator:
         lines.append(_("/projects – projects and their invitation links"))
-    if context.services.annotators.is_admin(user.id):
-        lines.append(_("/export <project> – download the dataset"))
+        lines.append(_("/annotators – scores and standing; suspend or reinstate"))
+    if actor.role is Role.ADMIN:
+        lines.append(_("/export [project] – the dataset, in the format you choose"))
     lines += console_help_lines(actor, t)
     await message.reply_text("\n".join(lines))
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 
 from annotation.errors import ErrorCode, NotFound, PermissionDenied, StaleTask
-from annotation.models import Annotator, AnnotatorId, Project, ProjectId, ProjectStatus, Role
+from annotation.models import Annotator, AnnotatorId, Project, ProjectId, ProjectStatus
 from annotation.ports import Store, UnitOfWork
 from annotation.quality.agreement import agreement_by_annotator
 from annotation.quality.flow import suspend
@@ -24,6 +24,7 @@ from annotation.quality.records import RosterRow
 from annotation.quality.rules import AgreementStats, Verdict, check_agreement, to_apply
 from annotation.quality.scores import GoldScore
 from annotation.quality.settings import Rule, RuleAction
+from annotation.roles import Actor, effective_role
 
 PAGE_SIZE = 8
 
@@ -73,8 +74,10 @@ class QualityService:
         self._admins = frozenset(admins)
 
     def _allowed(self, user_id: int, annotator: Annotator | None) -> bool:
-        return user_id in self._admins or (
-            annotator is not None and annotator.role in (Role.COORDINATOR, Role.ADMIN))
+        """Apply the console's access policy (``annotation.roles``): one rule for both."""
+        stored = annotator.role if annotator is not None else None
+        return Actor(AnnotatorId(user_id),
+                     effective_role(user_id, stored, self._admins)).is_coordinator
 
     async def is_coordinator(self, user_id: int) -> bool:
         """Return whether the user is an admin or a coordinator."""
