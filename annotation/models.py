@@ -123,7 +123,11 @@ class ProjectSpec:
     answer_type: AnswerType
     options: tuple[str, ...] = ()
     instructions: LocalizedText = field(default_factory=lambda: LocalizedText({}))
-    overlap: int = 3
+    overlap: int = 3  # with adaptive overlap: the most answers an item may get
+    # adaptive overlap (optional): an item stops at ``min_overlap`` answers or more once its
+    # live confidence reaches ``confidence_target`` (annotation.aggregation.overlap)
+    min_overlap: int | None = None
+    confidence_target: float | None = None
     gold_rate: float = 0.1
     time_limit_seconds: int = 600
     reward: float = 0.0
@@ -131,6 +135,11 @@ class ProjectSpec:
     number_range: NumberRange = field(default_factory=NumberRange)
     aggregation: str = "dawid_skene"  # the benchmark's winner: aggregation.DEFAULT_METHOD
     quality: QualitySettings = field(default_factory=QualitySettings)
+
+    @property
+    def adaptive(self) -> bool:
+        """Return whether items stop early once their label is confident enough."""
+        return self.min_overlap is not None and self.confidence_target is not None
 
     @property
     def labels(self) -> tuple[str, ...]:

@@ -119,6 +119,10 @@ class ItemRepository(Protocol):
         """Return the non-gold item closest to completion the annotator has never had."""
         ...
 
+    async def settle(self, item_id: ItemId) -> None:
+        """Stop handing out an item whose label is confident enough (adaptive overlap)."""
+        ...
+
     async def unseen_gold(self, project_id: ProjectId, annotator_id: AnnotatorId,
                           limit: int) -> Sequence[ItemId]:
         """Return up to ``limit`` gold items the annotator has never had."""
@@ -191,6 +195,15 @@ class AnswerRepository(Protocol):
 
     async def delete(self, assignment_id: AssignmentId) -> None:
         """Remove the answer to an assignment (undo)."""
+        ...
+
+    async def item_votes(self, item_id: ItemId) -> Sequence[tuple[AnnotatorId, str]]:
+        """Return the accepted (annotator, answer) pairs of one item."""
+        ...
+
+    async def gold_record(self, project_id: ProjectId, annotator_ids: Sequence[AnnotatorId]
+                          ) -> dict[AnnotatorId, tuple[int, int]]:
+        """Return each annotator's (correct, total) gold answers in the project."""
         ...
 
     async def export_batch(self, project_id: ProjectId, after: tuple[int, int] | None,

@@ -36,6 +36,7 @@ from annotation.errors import Problem, ValidationFailed
 from annotation.models import AnswerType, LocalizedText, ProjectSpec
 from annotation.quality.spec_table import quality_to_toml, read_quality
 from annotation.spec_fields import (
+    ADAPTIVE_TARGET_RANGE,
     CHOICE_ONLY_METHODS,
     FIELDS,
     GOLD_RATE_RANGE,
@@ -110,6 +111,7 @@ def spec_from_mapping(
     if free_answers and aggregation in CHOICE_ONLY_METHODS:
         reader.problem(SpecProblem.NOT_APPLICABLE, "aggregation", answer_type=answer_type)
     overlap = reader.integer("overlap", 3, OVERLAP_RANGE)
+    min_overlap, confidence_target = _adaptive(reader, overlap, answer_type)
     gold_rate = reader.number("gold_rate", 0.1, GOLD_RATE_RANGE)
     time_limit = reader.integer("time_limit", 600, TIME_LIMIT_RANGE)
     reward = reader.number("reward", 0.0, (0.0, MAX_REWARD))
@@ -124,6 +126,8 @@ def spec_from_mapping(
         options=options,
         instructions=instructions or LocalizedText({}),
         overlap=overlap,
+        min_overlap=min_overlap,
+        confidence_target=confidence_target,
         gold_rate=gold_rate,
         time_limit_seconds=time_limit,
         reward=reward,
@@ -134,6 +138,23 @@ def spec_from_mapping(
     )
 
 
+def _adaptive(reader: FieldReader, overlap: int, answer_type: AnswerType | None
+              ) -> tuple[int | None, float | None]:
+    """Read adaptive overlap: both ``min_overlap`` and ``confidence_target``, or neither."""
+    given = [key for key in ("min_overlap", "confidence_target") if key in reader.data]
+    if not given:
+        return None, None
+    if len(given) == 1:
+        other = "confidence_target" if given == ["min_overlap"] else "min_overlap"
+        reader.problem(SpecProblem.MISSING_FIELD, other)
+        return None, None
+    if answer_type in (AnswerType.TEXT, AnswerType.NUMBER, AnswerType.MULTI):
+        reader.problem(SpecProblem.NOT_APPLICABLE, "min_overlap", answer_type=answer_type)
+    minimum = reader.integer("min_overlap", 1, (1, max(1, overlap)))
+    target = reader.number("confidence_target", 0.9, ADAPTIVE_TARGET_RANGE)
+    return minimum, target
+
+
 def spec_to_toml(spec: ProjectSpec) -> str:
     """Write ``spec`` as TOML that ``parse_spec`` reads back to an equal spec."""
     out = [f"name = {_toml_string(spec.name)}", f"answer_type = {_toml_string(spec.answer_type)}"]
@@ -141,6 +162,9 @@ def spec_to_toml(spec: ProjectSpec) -> str:
         out.append(f"options = [{', '.join(_toml_string(o) for o in spec.options)}]")
     out += [
         f"overlap = {spec.overlap}",
+        *([f"min_overlap = {spec.min_overlap}",
+           f"confidence_target = {float(spec.confidence_target)!r}"]
+          if spec.min_overlap is not None and spec.confidence_target is not None else []),
         f"gold_rate = {float(spec.gold_rate)!r}",
         f"time_limit = {spec.time_limit_seconds}",
         f"reward = {float(spec.reward)!r}",

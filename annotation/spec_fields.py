@@ -48,6 +48,7 @@ MAX_OPTION = 40  # an inline button shows about this much on a phone
 MIN_OPTIONS, MAX_OPTIONS = 2, 20
 OVERLAP_RANGE = (1, 50)
 GOLD_RATE_RANGE = (0.0, 0.5)
+ADAPTIVE_TARGET_RANGE = (0.5, 0.999)
 TIME_LIMIT_RANGE = (30, 86_400)
 MAX_REWARD = 1e9
 MAX_CURRENCY = 10
@@ -60,6 +61,8 @@ FIELDS = frozenset(
         "options",
         "instructions",
         "overlap",
+        "min_overlap",
+        "confidence_target",
         "gold_rate",
         "time_limit",
         "reward",

@@ -14,6 +14,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
+from annotation.aggregation.overlap import (
+    OverlapPolicy,
+    needs_more_answers,
+    smoothed_accuracy,
+)
 from annotation.answers import canonical_answer, is_correct, join_choices, split_choices
 from annotation.assignment import UNDO_WINDOW, can_undo, choose_next_item, deadline_for
 from annotation.errors import AnswerRejected, ErrorCode, NotFound, StaleTask
@@ -202,10 +207,27 @@ class TaskService:
         if not await uow.answers.add(answer, source, project.id):
             return Outcome(Result.DUPLICATE, None)
         await uow.assignments.close(assignment, AssignmentStatus.ANSWERED)
+        if project.spec.adaptive and not item.is_gold:
+            await self._settle_if_confident(uow, project, item.id)
         notice = await self._review(uow, project, assignment, answer)
         task = await self._assign_next(uow, assignment.annotator_id, project)
         return Outcome(Result.RECORDED, task, answered=assignment.id, correct=correct,
                        notice=notice)
+
+    async def _settle_if_confident(self, uow: UnitOfWork, project: Project,
+                                   item_id: ItemId) -> None:
+        """Adaptive overlap: stop the item once its live confidence reaches the target."""
+        spec = project.spec
+        assert spec.min_overlap is not None and spec.confidence_target is not None
+        votes = await uow.answers.item_votes(item_id)
+        if len(votes) < spec.min_overlap:
+            return
+        record = await uow.answers.gold_record(project.id, [a for a, _ in votes])
+        accuracy = {str(a): smoothed_accuracy(*record[a]) for a in record}
+        policy = OverlapPolicy(spec.min_overlap, spec.overlap, spec.confidence_target)
+        if not needs_more_answers([(str(a), v) for a, v in votes], accuracy, policy,
+                                  len(spec.labels)):
+            await uow.items.settle(item_id)
 
     async def _review(self, uow: UnitOfWork, project: Project, assignment: Assignment,
                       answer: Answer | None) -> QualityNotice | None:

@@ -79,6 +79,30 @@ class SqliteAnswers:
         """Remove the answer to an assignment (undo)."""
         await self._db.execute("DELETE FROM answers WHERE assignment_id = ?", (assignment_id,))
 
+    async def item_votes(self, item_id: ItemId) -> Sequence[tuple[AnnotatorId, str]]:
+        """Return the accepted (annotator, answer) pairs of one item."""
+        rows = await fetch_all(
+            self._db,
+            "SELECT annotator_id, value FROM answers WHERE item_id = ? AND excluded = 0",
+            (item_id,),
+        )
+        return [(AnnotatorId(r[0]), r[1]) for r in rows]
+
+    async def gold_record(self, project_id: ProjectId, annotator_ids: Sequence[AnnotatorId]
+                          ) -> dict[AnnotatorId, tuple[int, int]]:
+        """Return each annotator's (correct, total) gold answers in the project."""
+        if not annotator_ids:
+            return {}
+        marks = ", ".join("?" * len(annotator_ids))
+        rows = await fetch_all(
+            self._db,
+            "SELECT annotator_id, COALESCE(SUM(correct), 0), COUNT(*) FROM answers "
+            f"WHERE project_id = ? AND is_gold = 1 AND annotator_id IN ({marks}) "
+            "GROUP BY annotator_id",
+            (project_id, *annotator_ids),
+        )
+        return {AnnotatorId(r[0]): (int(r[1]), int(r[2])) for r in rows}
+
     async def export_batch(self, project_id: ProjectId, after: tuple[int, int] | None,
                            limit: int) -> Sequence[tuple[tuple[int, int], ExportAnswer]]:
         """Return up to ``limit`` answers after the ``(item, answer)`` key, in that order,

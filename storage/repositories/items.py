@@ -63,13 +63,17 @@ class SqliteItems:
         row = await fetch_one(
             self._db,
             "SELECT i.id FROM items AS i INDEXED BY items_queue "
-            "WHERE i.project_id = ? AND i.is_gold = 0 AND i.fill < ? "
+            "WHERE i.project_id = ? AND i.is_gold = 0 AND i.fill < ? AND i.settled = 0 "
             "AND NOT EXISTS (SELECT 1 FROM assignments AS a "
             "                WHERE a.item_id = i.id AND a.annotator_id = ?) "
             "ORDER BY i.fill DESC, i.id LIMIT 1",
             (project_id, overlap, annotator_id),
         )
         return ItemId(row[0]) if row else None
+
+    async def settle(self, item_id: ItemId) -> None:
+        """Stop handing out an item whose label is confident enough (adaptive overlap)."""
+        await self._db.execute("UPDATE items SET settled = 1 WHERE id = ?", (item_id,))
 
     async def unseen_gold(self, project_id: ProjectId, annotator_id: AnnotatorId,
                           limit: int) -> Sequence[ItemId]:

@@ -175,7 +175,8 @@ class SqliteQuality:
     async def exclude(self, project_id: ProjectId, annotator_id: AnnotatorId) -> int:
         """Exclude the annotator's answers, reopen their items; return how many answers."""
         await self._db.execute(
-            "UPDATE items SET answers = answers - 1 WHERE id IN (SELECT item_id FROM answers "
+            "UPDATE items SET answers = answers - 1, settled = 0 WHERE id IN "
+            "(SELECT item_id FROM answers "
             "WHERE project_id = ? AND annotator_id = ? AND excluded = 0)",
             (project_id, annotator_id))
         cursor = await self._db.execute(
