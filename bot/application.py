@@ -172,6 +172,7 @@ async def startup(application: Application) -> None:
                         digest_time=settings.digest_time)
 
 
+
 async def shutdown(application: Application) -> None:
     """Close the database (after the updater and handlers have stopped)."""
     database: Database = application.bot_data[DATABASE_KEY]

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import aiosqlite
 
+from storage.cache import RowCache
 from storage.migrations import apply_migrations
 from storage.unit_of_work import SqliteUnitOfWork
 
@@ -46,6 +47,7 @@ class Database:
         self._writer: aiosqlite.Connection | None = None
         self._reader: aiosqlite.Connection | None = None
         self._write_lock = asyncio.Lock()
+        self._cache = RowCache()
         self._read_lock = asyncio.Lock()
 
     async def open(self) -> None:
@@ -77,8 +79,9 @@ class Database:
         async with self._write_lock:
             await connection.execute("BEGIN IMMEDIATE")
             try:
-                yield SqliteUnitOfWork(connection)
+                yield SqliteUnitOfWork(connection, self._cache)
             except BaseException:
+                self._cache.clear()  # it may hold rows this transaction changed
                 await asyncio.shield(connection.execute("ROLLBACK"))
                 raise
             await asyncio.shield(connection.execute("COMMIT"))

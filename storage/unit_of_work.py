@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import aiosqlite
 
+from storage.cache import RowCache
 from storage.repositories.annotators import SqliteAnnotators
 from storage.repositories.answers import SqliteAnswers
 from storage.repositories.assignments import SqliteAssignments
@@ -22,11 +23,11 @@ from storage.repositories.stats import SqliteStats
 class SqliteUnitOfWork:
     """Repositories sharing one connection inside one transaction."""
 
-    def __init__(self, connection: aiosqlite.Connection) -> None:
+    def __init__(self, connection: aiosqlite.Connection, cache: RowCache | None = None) -> None:
         self.connection = connection
         self.annotators = SqliteAnnotators(connection)
-        self.projects = SqliteProjects(connection)
-        self.items = SqliteItems(connection)
+        self.projects = SqliteProjects(connection, cache)
+        self.items = SqliteItems(connection, cache)
         self.assignments = SqliteAssignments(connection)
         self.answers = SqliteAnswers(connection)
         self.media = SqliteMedia(connection)

@@ -15,6 +15,7 @@ from annotation.models import (
     ProjectId,
 )
 from annotation.records import ItemDraftRecord, ItemTally
+from storage.cache import RowCache
 from storage.repositories import fetch_all, fetch_one
 
 _COLUMNS = "id, project_id, external_id, kind, text, media_key, gold_answer, explanation"
@@ -36,8 +37,9 @@ def _item(row: aiosqlite.Row) -> Item:
 class SqliteItems:
     """The ``items`` table."""
 
-    def __init__(self, connection: aiosqlite.Connection) -> None:
+    def __init__(self, connection: aiosqlite.Connection, cache: RowCache | None = None) -> None:
         self._db = connection
+        self._cache = cache
 
     async def add_many(self, project_id: ProjectId, drafts: Sequence[ItemDraftRecord]) -> int:
         """Store items (media already stored) and return how many were added."""
@@ -54,8 +56,15 @@ class SqliteItems:
 
     async def get(self, item_id: ItemId) -> Item | None:
         """Return the item or None."""
+        if self._cache is not None:
+            cached = self._cache.items.get(item_id)
+            if cached is not None:
+                return cached
         row = await fetch_one(self._db, f"SELECT {_COLUMNS} FROM items WHERE id = ?", (item_id,))
-        return _item(row) if row else None
+        item = _item(row) if row else None
+        if item is not None and self._cache is not None:
+            self._cache.items.put(item_id, item)
+        return item
 
     async def next_regular(self, project_id: ProjectId, annotator_id: AnnotatorId,
                            overlap: int) -> ItemId | None:

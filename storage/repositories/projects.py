@@ -14,6 +14,7 @@ from annotation.models import (
     ProjectSpec,
     ProjectStatus,
 )
+from storage.cache import RowCache
 from storage.codecs import from_ts, spec_from_json, spec_to_json, to_ts
 from storage.repositories import fetch_all, fetch_one
 
@@ -33,8 +34,9 @@ def _project(row: aiosqlite.Row) -> Project:
 class SqliteProjects:
     """The ``projects`` table."""
 
-    def __init__(self, connection: aiosqlite.Connection) -> None:
+    def __init__(self, connection: aiosqlite.Connection, cache: RowCache | None = None) -> None:
         self._db = connection
+        self._cache = cache
 
     async def add(self, spec: ProjectSpec, status: ProjectStatus, invite_code: str,
                   created_by: AnnotatorId | None, now: datetime) -> Project:
@@ -50,9 +52,16 @@ class SqliteProjects:
 
     async def get(self, project_id: ProjectId) -> Project | None:
         """Return the project or None."""
+        if self._cache is not None:
+            cached = self._cache.projects.get(project_id)
+            if cached is not None:
+                return cached
         row = await fetch_one(self._db, f"SELECT {_COLUMNS} FROM projects WHERE id = ?",
                               (project_id,))
-        return _project(row) if row else None
+        project = _project(row) if row else None
+        if project is not None and self._cache is not None:
+            self._cache.projects.put(project_id, project)
+        return project
 
     async def by_invite(self, invite_code: str) -> Project | None:
         """Return the project with this invite code or None."""
@@ -77,5 +86,7 @@ class SqliteProjects:
 
     async def set_status(self, project_id: ProjectId, status: ProjectStatus) -> None:
         """Change a project's status."""
+        if self._cache is not None:
+            self._cache.projects.drop(project_id)
         await self._db.execute("UPDATE projects SET status = ? WHERE id = ?",
                                (status.value, project_id))
