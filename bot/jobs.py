@@ -20,6 +20,7 @@ logger = logging.getLogger(__name__)
 
 EXPIRY_INTERVAL = timedelta(seconds=15)
 QUALITY_INTERVAL = timedelta(seconds=60)
+SKILLS_INTERVAL = timedelta(minutes=5)
 
 
 async def job_expire_assignments(context: AnnobotContext) -> None:
@@ -27,6 +28,13 @@ async def job_expire_assignments(context: AnnobotContext) -> None:
     released = await context.services.tasks.expire_due()
     if released:
         logger.info("released %d expired assignments", released)
+
+
+async def job_refresh_skills(context: AnnobotContext) -> None:
+    """Refit annotators' skills for adaptive overlap (kept in memory, rebuilt at start)."""
+    refreshed = await context.services.tasks.refresh_skills()
+    if refreshed:
+        logger.info("refitted annotator skills in %d adaptive projects", refreshed)
 
 
 async def job_review_quality(context: AnnobotContext) -> None:

@@ -21,10 +21,17 @@ import math
 from array import array
 from collections import Counter
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 
 import numpy as np
 
-from annotation.aggregation import Method, aggregate_arrays, encode_arrays
+from annotation.aggregation import (
+    AnnotatorSkill,
+    EncodedVotes,
+    Method,
+    aggregate_arrays,
+    encode_arrays,
+)
 from annotation.aggregation.agreement import (
     krippendorff_alpha_tallies,
     percent_agreement_tallies,
@@ -111,20 +118,42 @@ class VoteCollector:
             ))
         return rows
 
+    def skills(self) -> LiveSkills:
+        """Return the annotators' skills and the class prior from a Dawid-Skene fit."""
+        posterior = aggregate_arrays(self._encoded(), method=Method.DAWID_SKENE)
+        answered = np.bincount(np.frombuffer(self._annotator_col, dtype=np.int_)
+                               if self._annotator_col else np.zeros(0, dtype=np.int_),
+                               minlength=max(1, len(self._annotators)))
+        skills: dict[str, AnnotatorSkill] = {}
+        for annotator, a in self._annotators.items():
+            confusion = None
+            if posterior.confusion is not None:
+                confusion = tuple(tuple(row) for row in posterior.confusion[a].tolist())
+            skills[str(annotator)] = AnnotatorSkill(
+                str(annotator), float(posterior.annotator_accuracy[a]), int(answered[a]),
+                confusion)
+        answered_items = posterior.probabilities.sum(axis=1) > 0
+        prior = (posterior.probabilities[answered_items].mean(axis=0)
+                 if answered_items.any() else np.full(len(self._spec.labels),
+                                                      1.0 / max(1, len(self._spec.labels))))
+        return LiveSkills(skills, tuple(float(p) for p in prior))
+
+    def _encoded(self) -> EncodedVotes:
+        return encode_arrays(
+            np.frombuffer(self._item_col, dtype=np.int_) if self._item_col else [],
+            np.frombuffer(self._annotator_col, dtype=np.int_) if self._annotator_col else [],
+            np.frombuffer(self._label_col, dtype=np.int_) if self._label_col else [],
+            n_items=len(self._items), n_annotators=max(1, len(self._annotators)),
+            n_labels=len(self._spec.labels), gold_idx=self._gold_idx(),
+        )
+
     def _gold_idx(self) -> list[int]:
         return [self._labels.get(t.gold_answer, -1) if t.gold_answer else -1
                 for t in self._items]
 
     def _categorical(self) -> list[tuple[str | None, float, float, float | None]]:
         labels = self._spec.labels
-        encoded = encode_arrays(
-            np.frombuffer(self._item_col, dtype=np.int_) if self._item_col else [],
-            np.frombuffer(self._annotator_col, dtype=np.int_) if self._annotator_col else [],
-            np.frombuffer(self._label_col, dtype=np.int_) if self._label_col else [],
-            n_items=len(self._items), n_annotators=max(1, len(self._annotators)),
-            n_labels=len(labels), gold_idx=self._gold_idx(),
-        )
-        posterior = aggregate_arrays(encoded, method=Method(self._spec.aggregation))
+        posterior = aggregate_arrays(self._encoded(), method=Method(self._spec.aggregation))
         decided: list[tuple[str | None, float, float, float | None]] = []
         for i, k in enumerate(posterior.label_idx.tolist()):
             if k < 0:
@@ -185,6 +214,26 @@ class VoteCollector:
             label = _format_number(found.median)
             decided.append((label, share, share, found.mad))
         return decided
+
+
+@dataclass(frozen=True, slots=True)
+class LiveSkills:
+    """What the last full Dawid-Skene run learned, for the live adaptive-overlap rule."""
+
+    skills: Mapping[str, AnnotatorSkill]  # by annotator id (as text)
+    prior: tuple[float, ...]  # class prior in the spec's label order
+
+
+def live_skills(snapshot: ProjectSnapshot) -> LiveSkills:
+    """Fit Dawid-Skene on a project's accepted answers: each annotator's confusion matrix
+    and the class prior (choice questions only)."""
+    spec = snapshot.project.spec
+    collector = VoteCollector(dataclasses.replace(spec, aggregation=Method.DAWID_SKENE),
+                              snapshot.items)
+    for answer in snapshot.answers:
+        if not answer.excluded:
+            collector.add(answer.external_id, answer.annotator_id, answer.value)
+    return collector.skills()
 
 
 def _format_number(value: float) -> str:

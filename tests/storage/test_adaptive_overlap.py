@@ -7,6 +7,7 @@ from collections import Counter
 
 from annotation.item_drafts import ItemDraft
 from annotation.models import AnnotatorId, AnswerType, MediaKind
+from storage.database import Database
 from tests.storage.conftest import make_spec
 from tests.storage.test_tasks import Services, _join
 
@@ -56,3 +57,35 @@ async def test_trusted_annotators_who_agree_settle_items_at_the_minimum(
     assert all(2 <= n <= 5 for n in per_item.values()) and len(per_item) == 12
     assert sum(per_item.values()) < 5 * 12
     assert Counter(per_item.values())[2] >= 1
+
+
+
+async def _answer_some(services: Services, people: range, count: int) -> None:
+    tasks = services[0]
+    for user in people:
+        task = await tasks.current_task(AnnotatorId(user))
+        for _ in range(count):
+            if task is None:
+                break
+            task = (await tasks.choose(AnnotatorId(user), task.assignment.id, 0)).task
+
+
+async def test_after_a_skill_fit_agreeing_annotators_settle_items_without_gold(
+        services: Services, database: Database) -> None:
+    tasks, _a, projects = services
+    project = await projects.create(make_spec(gold_rate=0.0, **ADAPTIVE), _items(60, 0))
+    people = range(100, 105)
+    for user in people:
+        await _join(services, user, project.invite_code)
+    await _answer_some(services, people, 8)  # one-coin without gold: no item settles
+    before = _answers_per_regular_item(await projects.snapshot(project.id))
+    assert max(before.values()) == 5
+    assert await tasks.refresh_skills() == 1  # Dawid-Skene: they agree consistently
+    await _answer_some(services, people, 20)
+    after = _answers_per_regular_item(await projects.snapshot(project.id))
+    async with database.read() as uow:
+        rows = await uow.connection.execute_fetchall(
+            "SELECT external_id FROM items WHERE settled = 1")
+    early = {row[0] for row in rows if after[row[0]] < 5}  # settled before the maximum
+    assert early and not early & set(before)
+    assert all(after[item] >= 2 for item in early)
