@@ -74,13 +74,19 @@ def encode(callback: Callback) -> str:
         fields = [str(callback.assignment)]
     else:
         fields = []
-    data = ":".join([action.value, VERSION, *fields])
+    return join_data(action.value, fields)
+
+
+def join_data(prefix: str, fields: list[str]) -> str:
+    """Return ``prefix:version:fields…``, refusing anything over Telegram's 64 bytes."""
+    data = ":".join([prefix, VERSION, *fields])
     if len(data.encode("ascii")) > MAX_BYTES:
         raise ValueError("callback data over 64 bytes")
     return data
 
 
-def _number(text: str) -> int | None:
+def parse_number(text: str) -> int | None:
+    """Return a field's non-negative integer, or None for anything else."""
     if not text.isascii() or not text.isdigit() or len(text) > 18:
         return None
     return int(text)
@@ -99,7 +105,7 @@ def decode(data: str | None) -> Callback | None:
         return None
     if action is Action.NEXT:
         return Callback(action) if not fields else None
-    numbers = [_number(field) for field in fields]
+    numbers = [parse_number(field) for field in fields]
     expected = 2 if action in _WITH_OPTION | _CONSOLE_TWO else 1
     if len(numbers) != expected or any(n is None for n in numbers):
         return None

@@ -18,8 +18,7 @@ import re
 from dataclasses import dataclass
 from enum import StrEnum
 
-VERSION = "1"
-MAX_BYTES = 64
+from handlers.callbacks import MAX_BYTES, VERSION, join_data, parse_number
 
 
 class QualityAction(StrEnum):
@@ -69,16 +68,7 @@ def encode(callback: QualityCallback) -> str:
         fields = [str(callback.project), str(callback.page)]
     elif action in (QualityAction.SUSPEND, QualityAction.REINSTATE):
         fields = [str(callback.project), str(callback.annotator)]
-    data = ":".join([action.value, VERSION, *fields])
-    if len(data.encode("ascii")) > MAX_BYTES:
-        raise ValueError("callback data over 64 bytes")
-    return data
-
-
-def _number(text: str) -> int | None:
-    if not text.isascii() or not text.isdigit() or len(text) > 18:
-        return None
-    return int(text)
+    return join_data(action.value, fields)
 
 
 def decode(data: str | None) -> QualityCallback | None:
@@ -96,7 +86,7 @@ def decode(data: str | None) -> QualityCallback | None:
         fields, reinstate = fields[:2], fields[2] == _REINSTATE
     else:
         reinstate = action is QualityAction.REINSTATE
-    numbers = [_number(field) for field in fields]
+    numbers = [parse_number(field) for field in fields]
     if any(n is None for n in numbers):
         return None
     values = [n for n in numbers if n is not None] + [0, 0]

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections import Counter
 
 from annotation.item_drafts import ItemDraft
 from annotation.models import AnnotatorId, AnswerType, MediaKind
 from storage.database import Database
 from tests.storage.conftest import make_spec
-from tests.storage.test_tasks import Services, _join
+from tests.storage.test_tasks import Services, _join, answer_all
 
 ADAPTIVE = {"answer_type": AnswerType.YES_NO, "options": (), "overlap": 5, "min_overlap": 2,
             "confidence_target": 0.9}
@@ -24,18 +23,10 @@ def _items(regular: int, gold: int) -> list[ItemDraft]:
 
 
 async def _everyone_says_yes(services: Services, invite: str, people: range) -> None:
-    tasks = services[0]
     for user in people:
         await _join(services, user, invite)
-
-    async def work(user: int) -> None:
-        task = await tasks.current_task(AnnotatorId(user))
-        while task is not None:
-            task = (await tasks.choose(AnnotatorId(user), task.assignment.id, 0)).task
-
     for user in people:  # one after the other: gold records build up as the crowd works
-        await work(user)
-    await asyncio.sleep(0)
+        await answer_all(services, user, lambda _user: 0)
 
 
 def _answers_per_regular_item(snapshot) -> Counter[str]:  # type: ignore[no-untyped-def]

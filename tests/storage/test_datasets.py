@@ -17,25 +17,18 @@ from annotation.datasets.label_studio import CONTROL
 from annotation.datasets.service import DatasetService, ExportRequest, Format
 from annotation.item_drafts import ItemDraft
 from annotation.media import PreparedMedia
-from annotation.models import AnnotatorId, MediaKey, MediaKind
+from annotation.models import MediaKey, MediaKind
 from annotation.sample import build_sample_project
 from annotation.spec import parse_spec
 from tests.storage.conftest import FakeClock
-from tests.storage.test_tasks import Services, _join
+from tests.storage.test_tasks import Services, _join, answer_all
 
 
 async def _annotate(services: Services, invite: str, people: range) -> None:
-    tasks = services[0]
+    """Everyone answers every task they get (option ``user % 2``), all at once."""
     for user in people:
         await _join(services, user, invite)
-
-    async def work(user: int) -> None:
-        task = await tasks.current_task(AnnotatorId(user))
-        while task is not None:
-            outcome = await tasks.choose(AnnotatorId(user), task.assignment.id, user % 2)
-            task = outcome.task
-
-    await asyncio.gather(*(work(user) for user in people))
+    await asyncio.gather(*(answer_all(services, user, lambda u: u % 2) for user in people))
 
 
 @pytest.fixture

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 
 import pytest
 
@@ -19,6 +20,14 @@ Services = tuple[TaskService, AnnotatorService, ProjectService]
 
 async def _join(services: Services, user: int, invite: str) -> None:
     await services[1].register(AnnotatorId(user), f"user{user}", "en", invite)
+
+
+async def answer_all(services: Services, user: int, option: Callable[[int], int]) -> None:
+    """Answer every task the user gets with ``option(user)`` until there is none left."""
+    tasks = services[0]
+    task = await tasks.current_task(AnnotatorId(user))
+    while task is not None:
+        task = (await tasks.choose(AnnotatorId(user), task.assignment.id, option(user))).task
 
 
 async def test_every_item_gets_exactly_overlap_answers_from_distinct_annotators(
