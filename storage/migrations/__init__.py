@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import re
+import sqlite3
 import time
 from importlib import resources
 
@@ -25,9 +26,20 @@ def available_migrations() -> list[tuple[int, str, str]]:
 
 
 def _statements(sql: str) -> list[str]:
-    """Split a migration into statements (no migration puts ';' inside a string)."""
+    """Split a migration into statements; a trigger's body stays whole (its inner ';' do
+    not end the statement: ``sqlite3.complete_statement`` decides)."""
     lines = [line.split("--", 1)[0] for line in sql.splitlines()]
-    return [part.strip() for part in "\n".join(lines).split(";") if part.strip()]
+    statements: list[str] = []
+    pending = ""
+    for piece in "\n".join(lines).split(";"):
+        pending += piece + ";"
+        if sqlite3.complete_statement(pending):
+            if pending.strip(" \n;"):
+                statements.append(pending.strip())
+            pending = ""
+    if pending.strip(" \n;"):
+        statements.append(pending.strip())
+    return statements
 
 
 async def apply_migrations(connection: aiosqlite.Connection) -> list[str]:

@@ -1,7 +1,8 @@
-"""Assignments: items handed to annotators, with deadlines; keeps the item counters true.
+"""Assignments: items handed to annotators, with deadlines.
 
-Every change of an assignment's status adjusts ``items.live`` and ``items.answers`` in the
-same statement batch, so ``fill = answers + live`` never drifts from the rows it counts.
+The item counters (``items.live``, ``items.answers``, hence ``fill``) follow every insert,
+status change and delete here through triggers (migration 006), so they never drift from
+the rows they count and cost no extra round trip.
 """
 
 from __future__ import annotations
@@ -57,7 +58,6 @@ class SqliteAssignments:
             (project_id, item_id, annotator_id, int(is_gold), to_ts(now), to_ts(deadline)),
         )
         assert row is not None
-        await self._db.execute("UPDATE items SET live = live + 1 WHERE id = ?", (item_id,))
         return _assignment(row)
 
     async def get(self, assignment_id: AssignmentId) -> Assignment | None:
@@ -84,11 +84,6 @@ class SqliteAssignments:
             "UPDATE assignments SET status = ?, draft = '' WHERE id = ? AND status = 'active'",
             (closed.value, assignment.id),
         )
-        answered = 1 if closed is AssignmentStatus.ANSWERED else 0
-        await self._db.execute(
-            "UPDATE items SET live = live - 1, answers = answers + ? WHERE id = ?",
-            (answered, assignment.item_id),
-        )
 
     async def reopen(self, assignment: Assignment, now: datetime, deadline: datetime) -> None:
         """Make an answered assignment active again (undo)."""
@@ -97,18 +92,12 @@ class SqliteAssignments:
             "WHERE id = ? AND status = 'answered'",
             (to_ts(now), to_ts(deadline), assignment.id),
         )
-        await self._db.execute(
-            "UPDATE items SET live = live + 1, answers = answers - 1 WHERE id = ?",
-            (assignment.item_id,),
-        )
 
     async def discard(self, assignment: Assignment) -> None:
         """Delete a never-answered active assignment, as if it had not been handed out."""
         await self._db.execute(
             "DELETE FROM assignments WHERE id = ? AND status = 'active'", (assignment.id,)
         )
-        await self._db.execute("UPDATE items SET live = live - 1 WHERE id = ?",
-                               (assignment.item_id,))
 
     async def set_draft(self, assignment_id: AssignmentId, draft: str) -> None:
         """Store the multiple-choice toggles of an active assignment."""
@@ -120,13 +109,6 @@ class SqliteAssignments:
     async def expire_due(self, now: datetime) -> int:
         """Expire every active assignment past its deadline; return how many."""
         moment = to_ts(now)
-        await self._db.execute(
-            "UPDATE items SET live = live - (SELECT COUNT(*) FROM assignments AS a "
-            "  WHERE a.item_id = items.id AND a.status = 'active' AND a.deadline < ?) "
-            "WHERE id IN (SELECT item_id FROM assignments "
-            "             WHERE status = 'active' AND deadline < ?)",
-            (moment, moment),
-        )
         cursor = await self._db.execute(
             "UPDATE assignments SET status = 'expired', draft = '' "
             "WHERE status = 'active' AND deadline < ?",

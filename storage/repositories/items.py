@@ -68,17 +68,25 @@ class SqliteItems:
 
     async def next_regular(self, project_id: ProjectId, annotator_id: AnnotatorId,
                            overlap: int) -> ItemId | None:
-        """Return the non-gold item closest to completion the annotator has never had."""
+        """Return the non-gold item closest to completion the annotator has never had.
+
+        The whole row is read and cached, so showing the item costs no second query.
+        """
+        columns = ", ".join(f"i.{name.strip()}" for name in _COLUMNS.split(","))
         row = await fetch_one(
             self._db,
-            "SELECT i.id FROM items AS i INDEXED BY items_queue "
+            f"SELECT {columns} FROM items AS i INDEXED BY items_queue "
             "WHERE i.project_id = ? AND i.is_gold = 0 AND i.fill < ? AND i.settled = 0 "
             "AND NOT EXISTS (SELECT 1 FROM assignments AS a "
             "                WHERE a.item_id = i.id AND a.annotator_id = ?) "
             "ORDER BY i.fill DESC, i.id LIMIT 1",
             (project_id, overlap, annotator_id),
         )
-        return ItemId(row[0]) if row else None
+        if row is None:
+            return None
+        if self._cache is not None:
+            self._cache.items.put(ItemId(row[0]), _item(row))
+        return ItemId(row[0])
 
     async def settle(self, item_id: ItemId) -> None:
         """Stop handing out an item whose label is confident enough (adaptive overlap)."""

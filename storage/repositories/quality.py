@@ -183,10 +183,6 @@ class SqliteQuality:
             "UPDATE answers SET excluded = 1 WHERE project_id = ? AND annotator_id = ? "
             "AND excluded = 0", (project_id, annotator_id))
         await self._db.execute(
-            "UPDATE items SET live = live - 1 WHERE id IN (SELECT item_id FROM assignments "
-            "WHERE project_id = ? AND annotator_id = ? AND status = 'active')",
-            (project_id, annotator_id))
-        await self._db.execute(
             "DELETE FROM assignments WHERE project_id = ? AND annotator_id = ? "
             "AND status = 'active'", (project_id, annotator_id))
         return cursor.rowcount
