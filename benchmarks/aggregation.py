@@ -329,8 +329,8 @@ def run_overlap(n_labels: int, policies: list[OverlapPolicy], args: argparse.Nam
 
 def print_overlap(args: argparse.Namespace) -> None:
     """Print the adaptive-overlap comparison for K=2 and K=5."""
-    policies = [OverlapPolicy(1, 7, 0.9), OverlapPolicy(1, 7, 0.92), OverlapPolicy(2, 7, 0.9),
-                OverlapPolicy(2, 9, 0.95)]
+    policies = [OverlapPolicy(1, 7, 0.88), OverlapPolicy(1, 7, 0.9), OverlapPolicy(1, 7, 0.92),
+                OverlapPolicy(2, 7, 0.9), OverlapPolicy(2, 9, 0.95)]
     for n_labels in args.labels:
         outcomes = run_overlap(n_labels, policies, args)
         base = next(o for o in outcomes if o.name == "fixed overlap 5")
