@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import csv
+import dataclasses
 import hashlib
 import json
 import os
@@ -168,3 +169,30 @@ async def test_huggingface_folders_load_with_datasets(
     # decoding audio needs torchcodec (torch), left out of the extra: check the layout
     for row in _read_jsonl(hf / "audio/metadata.jsonl"):
         assert (hf / "audio" / str(row["file_name"])).is_file()
+
+
+@pytest.mark.filterwarnings("ignore:The inplace keyword:DeprecationWarning",
+                            "ignore:The copy keyword:DeprecationWarning")
+async def test_raw_answers_load_into_crowdkit_and_agree_with_the_labels(
+        services: Services, database, clock: FakeClock, sample, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    pd = pytest.importorskip("pandas", reason="pandas comes with the optional 'bench' extra")
+    aggregation = pytest.importorskip(
+        "crowdkit.aggregation", reason="the crowd-kit check needs the optional 'bench' extra")
+    spec = dataclasses.replace(parse_spec(sample.spec_toml), aggregation="majority")
+    project = await services[2].create(spec, sample.items)
+    await _annotate(services, project.invite_code, range(100, 105))
+    result = await DatasetService(database, clock=clock).export(
+        ExportRequest(project.id, frozenset({Format.TABLES})), tmp_path / "ck")
+    answers = pd.read_csv(result.folder / "tables/answers.csv", dtype=str)
+    frame = answers.rename(columns={"item_id": "task", "annotator": "worker"})
+    frame = frame[frame["excluded"] == "false"][["task", "worker", "label"]]
+    theirs = aggregation.MajorityVote().fit_predict(frame)
+    ours = {row["item_id"]: row for row in _read_jsonl(result.folder / "tables/labels.jsonl")}
+    compared = 0
+    for task, label in theirs.items():
+        votes = ours[task]["votes"]
+        top = max(votes.values())
+        if list(votes.values()).count(top) == 1 and ours[task]["gold"] is None:
+            assert ours[task]["label"] == label
+            compared += 1
+    assert compared > 0
