@@ -6,6 +6,7 @@ that shows the next task.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
@@ -112,8 +113,14 @@ async def on_task_button(update: Update, context: AnnobotContext) -> None:
         return
     outcome = await _dispatch(context.services.tasks, AnnotatorId(user.id), callback)
     toast = TOASTS.get(outcome.result)
-    await query.answer(t.gettext(toast) if toast else None)
+    answer = query.answer(t.gettext(toast) if toast else None)
     replace = query.message if isinstance(query.message, Message) else None
+    plain = outcome.notice is None and outcome.result not in (Result.DUPLICATE, Result.TOGGLED)
+    if plain:  # the usual tap: answer the query and show the next task at the same time
+        await asyncio.gather(answer, _present(update, context, outcome.task, replace,
+                                              outcome.answered))
+        return
+    await answer
     if outcome.result is Result.DUPLICATE:
         # Recorded before: a double tap (the next task is already on screen), or the bot
         # stopped before showing the next task (this process never showed it: show it now).
