@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -70,6 +71,9 @@ def _fail(message: str) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the ``annobot`` command line."""
+    # PTB 22 reports periods (retry_after, timeouts) as timedelta when this is set, and
+    # warns on every int access otherwise; the bot handles both.
+    os.environ.setdefault("PTB_TIMEDELTA", "true")
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv[:1] == ["sandbox"]:
         from bot.sandbox.cli import main_sandbox
