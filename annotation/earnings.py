@@ -197,7 +197,7 @@ class EarningsService:
         now = self._clock()
         if end > now:
             raise DomainError(ErrorCode.PERIOD_NOT_OVER, value=period)
-        async with self._store.write() as uow:
+        async with self._store.write(bulk=True) as uow:
             actor = await self._access.actor_in(uow, admin_id)
             require_admin(actor)
             lines = earning_lines(await uow.earnings.accepted(start, end),

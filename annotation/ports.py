@@ -317,8 +317,12 @@ class UnitOfWork(Protocol):
 class Store(Protocol):
     """Opens units of work."""
 
-    def write(self) -> AbstractAsyncContextManager[UnitOfWork]:
-        """Open a serialized write transaction, committed when the block exits cleanly."""
+    def write(self, *, bulk: bool = False) -> AbstractAsyncContextManager[UnitOfWork]:
+        """Open a serialized write transaction, committed when the block exits cleanly.
+
+        ``bulk``: a long transaction (an import, a payout): the store runs it so that the
+        annotators' short transactions are not stalled behind it.
+        """
         ...
 
     def read(self) -> AbstractAsyncContextManager[UnitOfWork]:

@@ -43,7 +43,7 @@ class ProjectService:
             for d in drafts
         ]
         media = {d.media.key: d.media for d in drafts if d.media is not None}
-        async with self._store.write() as uow:
+        async with self._store.write(bulk=True) as uow:
             for m in media.values():
                 await uow.media.add(m.key, m.kind.value, m.filename, m.mime, m.send_as, m.data)
             project = await uow.projects.add(spec, status, self._invite_codes(), created_by,

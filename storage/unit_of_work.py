@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import aiosqlite
-
 from storage.cache import RowCache
+from storage.connection import Connection
 from storage.repositories.annotators import SqliteAnnotators
 from storage.repositories.answers import SqliteAnswers
 from storage.repositories.assignments import SqliteAssignments
@@ -23,7 +22,7 @@ from storage.repositories.stats import SqliteStats
 class SqliteUnitOfWork:
     """Repositories sharing one connection inside one transaction."""
 
-    def __init__(self, connection: aiosqlite.Connection, cache: RowCache | None = None) -> None:
+    def __init__(self, connection: Connection, cache: RowCache | None = None) -> None:
         self.connection = connection
         self.annotators = SqliteAnnotators(connection)
         self.projects = SqliteProjects(connection, cache)

@@ -190,7 +190,7 @@ class QualityService:
 
     async def review_all(self) -> Review:
         """Run the agreement rule over every open project with quality control."""
-        async with self._store.write() as uow:
+        async with self._store.write(bulk=True) as uow:  # it reads every vote
             annotators: list[AnnotatorNote] = []
             coordinators: list[CoordinatorNote] = []
             for project in await uow.projects.all():

@@ -8,7 +8,7 @@ import sqlite3
 import time
 from importlib import resources
 
-import aiosqlite
+from storage.connection import Connection
 
 logger = logging.getLogger(__name__)
 
@@ -42,14 +42,13 @@ def _statements(sql: str) -> list[str]:
     return statements
 
 
-async def apply_migrations(connection: aiosqlite.Connection) -> list[str]:
+async def apply_migrations(connection: Connection) -> list[str]:
     """Apply the migrations not yet recorded; return their names."""
     await connection.execute(
         "CREATE TABLE IF NOT EXISTS schema_migrations "
         "(version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at REAL NOT NULL)"
     )
-    async with connection.execute("SELECT version FROM schema_migrations") as cursor:
-        done = {row[0] for row in await cursor.fetchall()}
+    done = {row[0] for row in await connection.fetch_all("SELECT version FROM schema_migrations")}
     applied = []
     for version, name, sql in available_migrations():
         if version in done:

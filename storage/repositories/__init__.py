@@ -4,19 +4,17 @@ from __future__ import annotations
 
 from typing import Any
 
-import aiosqlite
+from storage.connection import Connection, Row
 
 
-async def fetch_one(connection: aiosqlite.Connection, sql: str,
-                    params: tuple[Any, ...] = ()) -> aiosqlite.Row | None:
-    """Run a query and return its first row or None (one trip to the database thread)."""
-    rows = await connection.execute_fetchall(sql, params)
-    for row in rows:
-        return row
-    return None
+async def fetch_one(connection: Connection, sql: str,
+                    params: tuple[Any, ...] = ()) -> Row | None:
+    """Run a query and return its first row or None."""
+    rows = await connection.fetch_all(sql, params)
+    return rows[0] if rows else None
 
 
-async def fetch_all(connection: aiosqlite.Connection, sql: str,
-                    params: tuple[Any, ...] = ()) -> list[aiosqlite.Row]:
-    """Run a query and return all rows (one trip to the database thread)."""
-    return list(await connection.execute_fetchall(sql, params))
+async def fetch_all(connection: Connection, sql: str,
+                    params: tuple[Any, ...] = ()) -> list[Row]:
+    """Run a query and return all rows."""
+    return await connection.fetch_all(sql, params)

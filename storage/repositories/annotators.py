@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from datetime import datetime
 
-import aiosqlite
-
 from annotation.models import (
     Annotator,
     AnnotatorId,
@@ -14,12 +12,13 @@ from annotation.models import (
     Role,
 )
 from storage.codecs import to_ts
+from storage.connection import Connection, Row
 from storage.repositories import fetch_one
 
 _COLUMNS = "id, name, language, role, current_project, blocked"
 
 
-def _annotator(row: aiosqlite.Row) -> Annotator:
+def _annotator(row: Row) -> Annotator:
     return Annotator(
         id=AnnotatorId(row[0]),
         name=row[1],
@@ -33,7 +32,7 @@ def _annotator(row: aiosqlite.Row) -> Annotator:
 class SqliteAnnotators:
     """The ``annotators`` table."""
 
-    def __init__(self, connection: aiosqlite.Connection) -> None:
+    def __init__(self, connection: Connection) -> None:
         self._db = connection
 
     async def get(self, annotator_id: AnnotatorId) -> Annotator | None:

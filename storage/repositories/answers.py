@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-import aiosqlite
-
 from annotation.models import (
     AnnotatorId,
     Answer,
@@ -15,12 +13,13 @@ from annotation.models import (
 )
 from annotation.records import ExportAnswer
 from storage.codecs import from_ts, to_ts
+from storage.connection import Connection, Row
 from storage.repositories import fetch_all, fetch_one
 
 _COLUMNS = "assignment_id, item_id, annotator_id, value, seconds, is_gold, correct, answered_at"
 
 
-def _answer(row: aiosqlite.Row) -> Answer:
+def _answer(row: Row) -> Answer:
     return Answer(
         assignment_id=AssignmentId(row[0]),
         item_id=ItemId(row[1]),
@@ -36,12 +35,12 @@ def _answer(row: aiosqlite.Row) -> Answer:
 class SqliteAnswers:
     """The ``answers`` table."""
 
-    def __init__(self, connection: aiosqlite.Connection) -> None:
+    def __init__(self, connection: Connection) -> None:
         self._db = connection
 
     async def add(self, answer: Answer, source: str | None, project_id: ProjectId) -> bool:
         """Record an answer; return False if this assignment or source was already recorded."""
-        cursor = await self._db.execute(
+        changed = await self._db.execute(
             "INSERT INTO answers (assignment_id, project_id, item_id, annotator_id, value, "
             "seconds, is_gold, correct, source, answered_at) "
             "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
@@ -52,7 +51,7 @@ class SqliteAnswers:
                 to_ts(answer.answered_at),
             ),
         )
-        return cursor.rowcount == 1
+        return changed == 1
 
     async def for_assignment(self, assignment_id: AssignmentId) -> Answer | None:
         """Return the answer given to an assignment, if any."""

@@ -9,8 +9,6 @@ from __future__ import annotations
 
 from datetime import datetime
 
-import aiosqlite
-
 from annotation.models import (
     AnnotatorId,
     Assignment,
@@ -20,6 +18,7 @@ from annotation.models import (
     ProjectId,
 )
 from storage.codecs import from_ts, to_ts
+from storage.connection import Connection, Row
 from storage.repositories import fetch_one
 
 _COLUMNS = (
@@ -27,7 +26,7 @@ _COLUMNS = (
 )
 
 
-def _assignment(row: aiosqlite.Row) -> Assignment:
+def _assignment(row: Row) -> Assignment:
     return Assignment(
         id=AssignmentId(row[0]),
         project_id=ProjectId(row[1]),
@@ -44,7 +43,7 @@ def _assignment(row: aiosqlite.Row) -> Assignment:
 class SqliteAssignments:
     """The ``assignments`` table."""
 
-    def __init__(self, connection: aiosqlite.Connection) -> None:
+    def __init__(self, connection: Connection) -> None:
         self._db = connection
 
     async def add(self, project_id: ProjectId, item_id: ItemId, annotator_id: AnnotatorId,
@@ -109,12 +108,12 @@ class SqliteAssignments:
     async def expire_due(self, now: datetime) -> int:
         """Expire every active assignment past its deadline; return how many."""
         moment = to_ts(now)
-        cursor = await self._db.execute(
+        changed = await self._db.execute(
             "UPDATE assignments SET status = 'expired', draft = '' "
             "WHERE status = 'active' AND deadline < ?",
             (moment,),
         )
-        return cursor.rowcount
+        return changed
 
     async def next_deadline(self) -> datetime | None:
         """Return the earliest deadline of an active assignment."""

@@ -4,18 +4,17 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-import aiosqlite
-
 from annotation.models import AnnotatorId, Role
 from annotation.roles import AuditAction, AuditEntry, StaffMember
 from storage.codecs import from_ts, to_ts
+from storage.connection import Connection
 from storage.repositories import fetch_all
 
 
 class SqliteAudit:
     """The ``audit_log`` table (and a view of ``annotators`` by role)."""
 
-    def __init__(self, connection: aiosqlite.Connection) -> None:
+    def __init__(self, connection: Connection) -> None:
         self._db = connection
 
     async def add(self, entry: AuditEntry) -> None:

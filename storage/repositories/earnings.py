@@ -6,11 +6,10 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-import aiosqlite
-
 from annotation.earnings import AnswerCount, EarningLine, PaidTotal
 from annotation.models import AnnotatorId, ProjectId
 from storage.codecs import to_ts
+from storage.connection import Connection
 from storage.repositories import fetch_all, fetch_one
 
 
@@ -21,7 +20,7 @@ class SqliteEarnings:
     excluded (``answers.excluded``, migration 002).
     """
 
-    def __init__(self, connection: aiosqlite.Connection) -> None:
+    def __init__(self, connection: Connection) -> None:
         self._db = connection
 
     async def accepted(self, start: datetime | None, end: datetime | None,
@@ -69,12 +68,11 @@ class SqliteEarnings:
         """Record the lines of a period as paid (once each); return how many were added."""
         added = 0
         for line, reference in zip(lines, references, strict=True):
-            cursor = await self._db.execute(
+            changed = await self._db.execute(
                 "INSERT INTO payouts (period, annotator_id, currency, amount, answers, "
                 "reference, paid_at, paid_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?) "
                 "ON CONFLICT DO NOTHING",
                 (period, line.annotator_id, line.currency, line.amount, line.answers,
                  reference, to_ts(now), paid_by))
-            added += cursor.rowcount
-            await cursor.close()
+            added += changed
         return added

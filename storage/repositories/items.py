@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-import aiosqlite
-
 from annotation.models import (
     AnnotatorId,
     Item,
@@ -16,12 +14,13 @@ from annotation.models import (
 )
 from annotation.records import ItemDraftRecord, ItemTally
 from storage.cache import RowCache
+from storage.connection import Connection, Row
 from storage.repositories import fetch_all, fetch_one
 
 _COLUMNS = "id, project_id, external_id, kind, text, media_key, gold_answer, explanation"
 
 
-def _item(row: aiosqlite.Row) -> Item:
+def _item(row: Row) -> Item:
     return Item(
         id=ItemId(row[0]),
         project_id=ProjectId(row[1]),
@@ -37,7 +36,7 @@ def _item(row: aiosqlite.Row) -> Item:
 class SqliteItems:
     """The ``items`` table."""
 
-    def __init__(self, connection: aiosqlite.Connection, cache: RowCache | None = None) -> None:
+    def __init__(self, connection: Connection, cache: RowCache | None = None) -> None:
         self._db = connection
         self._cache = cache
 

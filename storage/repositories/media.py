@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-import aiosqlite
-
 from annotation.models import Media, MediaKey, MediaKind
+from storage.connection import Connection
 from storage.repositories import fetch_one
 
 
 class SqliteMedia:
     """The ``media`` table."""
 
-    def __init__(self, connection: aiosqlite.Connection) -> None:
+    def __init__(self, connection: Connection) -> None:
         self._db = connection
 
     async def add(self, key: MediaKey, kind: str, filename: str, mime: str, send_as: str,

@@ -6,8 +6,6 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-import aiosqlite
-
 from annotation.broadcast import (
     Audience,
     AudienceKind,
@@ -20,6 +18,7 @@ from annotation.broadcast import (
 )
 from annotation.models import AnnotatorId, ProjectId
 from storage.codecs import from_ts, to_ts
+from storage.connection import Connection, Row
 from storage.repositories import fetch_all, fetch_one
 
 _COLUMNS = ("id, kind, created_by, created_at, audience, project_id, idle_days, text, "
@@ -32,7 +31,7 @@ _ACTIVITY = (
 )
 
 
-def _broadcast(row: aiosqlite.Row) -> Broadcast:
+def _broadcast(row: Row) -> Broadcast:
     project = ProjectId(row[5]) if row[5] is not None else None
     return Broadcast(
         id=row[0], kind=BroadcastKind(row[1]),
@@ -62,7 +61,7 @@ def _audience(audience: Audience, now: datetime) -> tuple[str, tuple[Any, ...]]:
 class SqliteOutbox:
     """The ``broadcasts`` and ``outbox`` tables."""
 
-    def __init__(self, connection: aiosqlite.Connection) -> None:
+    def __init__(self, connection: Connection) -> None:
         self._db = connection
 
     async def add(self, kind: BroadcastKind, created_by: AnnotatorId | None, now: datetime,
@@ -111,12 +110,11 @@ class SqliteOutbox:
     async def fill(self, broadcast_id: int, audience: Audience, now: datetime) -> int:
         """Add an outbox row per recipient (once each); return how many were added."""
         select, params = _audience(audience, now)
-        cursor = await self._db.execute(
+        changed = await self._db.execute(
             "INSERT INTO outbox (broadcast_id, annotator_id) "
             f"SELECT ?, id FROM ({select}) WHERE 1 ON CONFLICT DO NOTHING",
             (broadcast_id, *params))
-        added = cursor.rowcount
-        await cursor.close()
+        added = changed
         if audience.kind is AudienceKind.REMINDER:
             await self._db.execute(
                 "UPDATE annotators SET reminded_at = ? WHERE id IN "
@@ -132,10 +130,9 @@ class SqliteOutbox:
 
     async def recover(self) -> int:
         """Mark rows left ``sending`` by a dead process uncertain; return how many."""
-        cursor = await self._db.execute(
+        changed = await self._db.execute(
             "UPDATE outbox SET status = 'uncertain' WHERE status = 'sending'")
-        count = cursor.rowcount
-        await cursor.close()
+        count = changed
         return count
 
     async def claim(self, broadcast_id: int) -> Recipient | None:

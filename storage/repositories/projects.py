@@ -5,8 +5,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-import aiosqlite
-
 from annotation.models import (
     AnnotatorId,
     Project,
@@ -16,12 +14,13 @@ from annotation.models import (
 )
 from storage.cache import RowCache
 from storage.codecs import from_ts, spec_from_json, spec_to_json, to_ts
+from storage.connection import Connection, Row
 from storage.repositories import fetch_all, fetch_one
 
 _COLUMNS = "id, spec, status, invite_code, created_at"
 
 
-def _project(row: aiosqlite.Row) -> Project:
+def _project(row: Row) -> Project:
     return Project(
         id=ProjectId(row[0]),
         spec=spec_from_json(row[1]),
@@ -34,7 +33,7 @@ def _project(row: aiosqlite.Row) -> Project:
 class SqliteProjects:
     """The ``projects`` table."""
 
-    def __init__(self, connection: aiosqlite.Connection, cache: RowCache | None = None) -> None:
+    def __init__(self, connection: Connection, cache: RowCache | None = None) -> None:
         self._db = connection
         self._cache = cache
 

@@ -8,8 +8,6 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-import aiosqlite
-
 from annotation.models import AnnotatorId, AssignmentId, ItemId, ProjectId, Stage
 from annotation.quality.agreement import CastVote
 from annotation.quality.notices import Recipient
@@ -18,6 +16,7 @@ from annotation.quality.records import History, RosterRow, TaskStage
 from annotation.quality.scores import GoldScore
 from annotation.quality.settings import Rule
 from storage.codecs import from_ts, to_ts
+from storage.connection import Connection
 from storage.repositories import fetch_all, fetch_one
 
 _STANDING = ("s.project_id, s.annotator_id, s.phase, s.status, s.attempt, s.failures, "
@@ -49,7 +48,7 @@ def _standing(row: Sequence[Any]) -> Standing:
 class SqliteQuality:
     """The ``standings`` and ``quality_events`` tables, and quality reads of answers."""
 
-    def __init__(self, connection: aiosqlite.Connection) -> None:
+    def __init__(self, connection: Connection) -> None:
         self._db = connection
 
     async def standing(self, project_id: ProjectId, annotator_id: AnnotatorId
@@ -179,13 +178,13 @@ class SqliteQuality:
             "(SELECT item_id FROM answers "
             "WHERE project_id = ? AND annotator_id = ? AND excluded = 0)",
             (project_id, annotator_id))
-        cursor = await self._db.execute(
+        changed = await self._db.execute(
             "UPDATE answers SET excluded = 1 WHERE project_id = ? AND annotator_id = ? "
             "AND excluded = 0", (project_id, annotator_id))
         await self._db.execute(
             "DELETE FROM assignments WHERE project_id = ? AND annotator_id = ? "
             "AND status = 'active'", (project_id, annotator_id))
-        return cursor.rowcount
+        return changed
 
     async def include(self, project_id: ProjectId, annotator_id: AnnotatorId) -> int:
         """Count the annotator's excluded answers again; return how many."""
@@ -193,21 +192,21 @@ class SqliteQuality:
             "UPDATE items SET answers = answers + 1 WHERE id IN (SELECT item_id FROM answers "
             "WHERE project_id = ? AND annotator_id = ? AND excluded = 1)",
             (project_id, annotator_id))
-        cursor = await self._db.execute(
+        changed = await self._db.execute(
             "UPDATE answers SET excluded = 0 WHERE project_id = ? AND annotator_id = ? "
             "AND excluded = 1", (project_id, annotator_id))
-        return cursor.rowcount
+        return changed
 
     async def add_event(self, project_id: ProjectId, annotator_id: AnnotatorId | None,
                         kind: str, rule: str | None, evidence: Mapping[str, object],
                         actor_id: int | None, now: datetime) -> bool:
         """Record a quality event; False if it is a project's second ``needs_gold``."""
-        cursor = await self._db.execute(
+        changed = await self._db.execute(
             "INSERT INTO quality_events (project_id, annotator_id, kind, rule, evidence, "
             "actor_id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
             (project_id, annotator_id, kind, rule, json.dumps(dict(evidence), sort_keys=True),
              actor_id, to_ts(now)))
-        return cursor.rowcount == 1
+        return changed == 1
 
     async def coordinators(self) -> Sequence[Recipient]:
         """Return the users with the coordinator or admin role."""

@@ -4,17 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-import aiosqlite
-
 from annotation.models import AnnotatorId, ProjectId
 from annotation.reminders import ReminderRule
+from storage.connection import Connection
 from storage.repositories import fetch_all
 
 
 class SqliteReminders:
     """``projects.remind_after`` and ``annotators.muted``."""
 
-    def __init__(self, connection: aiosqlite.Connection) -> None:
+    def __init__(self, connection: Connection) -> None:
         self._db = connection
 
     async def set_period(self, project_id: ProjectId, seconds: float | None) -> None:

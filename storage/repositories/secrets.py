@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import aiosqlite
-
+from storage.connection import Connection
 from storage.repositories import fetch_one
 
 
 class SqliteSecrets:
     """The ``secrets`` table."""
 
-    def __init__(self, connection: aiosqlite.Connection) -> None:
+    def __init__(self, connection: Connection) -> None:
         self._db = connection
 
     async def get_or_create(self, name: str, value: bytes) -> bytes:

@@ -5,18 +5,17 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-import aiosqlite
-
 from annotation.models import AnnotatorId, ItemId, ProjectId
 from annotation.stats import AnnotatorScore, HourCount, ItemValue, ProjectCounts
 from storage.codecs import from_ts, to_ts
+from storage.connection import Connection
 from storage.repositories import fetch_all, fetch_one
 
 
 class SqliteStats:
     """Read-only counts over ``items``, ``answers`` and ``assignments``."""
 
-    def __init__(self, connection: aiosqlite.Connection) -> None:
+    def __init__(self, connection: Connection) -> None:
         self._db = connection
 
     async def counts(self, project_id: ProjectId, overlap: int) -> ProjectCounts:

@@ -75,7 +75,7 @@ async def test_after_a_skill_fit_agreeing_annotators_settle_items_without_gold(
     await _answer_some(services, people, 20)
     after = _answers_per_regular_item(await projects.snapshot(project.id))
     async with database.read() as uow:
-        rows = await uow.connection.execute_fetchall(
+        rows = await uow.connection.fetch_all(
             "SELECT external_id FROM items WHERE settled = 1")
     early = {row[0] for row in rows if after[row[0]] < 5}  # settled before the maximum
     assert early and not early & set(before)
