@@ -35,6 +35,7 @@ from bot.console import (
     start_console,
     stop_console,
 )
+from bot.heap import settle_heap
 from bot.i18n import Catalogs
 from bot.jobs import (
     DIGEST_TIME,
@@ -174,6 +175,7 @@ async def startup(application: Application) -> None:
     await start_console(application, rate=settings.broadcast_rate,
                         reminder_interval=settings.reminder_interval,
                         digest_time=settings.digest_time)
+    settle_heap()
 
 
 
