@@ -65,11 +65,12 @@ class AuditEntry:
 
 @dataclass(frozen=True, slots=True)
 class StaffMember:
-    """A coordinator (or admin) as listed by ``/promote``."""
+    """A coordinator (or admin) as listed by ``/promote``, with their chosen language."""
 
     id: AnnotatorId
     name: str
     role: Role
+    language: str = DEFAULT_LANGUAGE
 
 
 def effective_role(user_id: int, stored: Role | None, admins: Collection[int]) -> Role:
@@ -146,6 +147,31 @@ class AccessService:
         async with self._store.read() as uow:
             require_admin(await self.actor_in(uow, admin_id))
             return await uow.audit.staff()
+
+    async def menu_holders(self) -> Sequence[StaffMember]:
+        """Return everyone whose command menu is not the annotators' one (start-up).
+
+        The stored coordinators, and the configured admins with the language they chose
+        (the default language for an admin who never wrote to the bot).
+        """
+        async with self._store.read() as uow:
+            stored = {m.id: m for m in await uow.audit.staff()}
+            for admin_id in sorted(self._admins):
+                found = await uow.annotators.get(AnnotatorId(admin_id))
+                stored[AnnotatorId(admin_id)] = StaffMember(
+                    AnnotatorId(admin_id), found.name if found else "", Role.ADMIN,
+                    found.language if found else DEFAULT_LANGUAGE)
+        return [StaffMember(m.id, m.name, effective_role(m.id, m.role, self._admins),
+                            m.language) for m in stored.values()]
+
+    async def member(self, user_id: int) -> StaffMember:
+        """Return one user with their role now and their language (after a change)."""
+        async with self._store.read() as uow:
+            found = await uow.annotators.get(AnnotatorId(user_id))
+        stored = found.role if found is not None else None
+        return StaffMember(AnnotatorId(user_id), found.name if found else "",
+                           effective_role(user_id, stored, self._admins),
+                           found.language if found else DEFAULT_LANGUAGE)
 
     async def recent(self, admin_id: int, limit: int = 20) -> Sequence[AuditEntry]:
         """Return the newest audit entries (admins only)."""

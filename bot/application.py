@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 
-from telegram import BotCommand, Update
+from telegram import Update
 from telegram.ext import (
     Application,
     CallbackQueryHandler,
@@ -23,7 +23,6 @@ from telegram.ext import (
 from annotation.broadcast import DEFAULT_RATE
 from annotation.datasets.service import DatasetService
 from annotation.media_library import MediaLibrary
-from annotation.models import LANGUAGES
 from annotation.onboarding import AnnotatorService
 from annotation.projects import ProjectService
 from annotation.quality.service import QualityService
@@ -61,6 +60,7 @@ from handlers import (
 )
 from handlers.context import AnnobotContext
 from handlers.errors import on_error
+from handlers.menus import publish_default_menus, publish_staff_menus
 from handlers.services import SERVICES_KEY, Services
 from storage.database import Database
 
@@ -143,27 +143,19 @@ def _add_handlers(application: Application) -> None:
     application.add_error_handler(on_error)
 
 
-async def _set_commands(application: Application) -> None:
+async def _publish_menus(application: Application) -> None:
     services: Services = application.bot_data[SERVICES_KEY]
-    for language in LANGUAGES:
-        t = services.catalogs.get(language)
-        commands = [
-            BotCommand("start", t.gettext("Get a task")),
-            BotCommand("me", t.gettext("Your progress")),
-            BotCommand("language", t.gettext("Change the language")),
-            BotCommand("help", t.gettext("All commands")),
-        ]
-        await application.bot.set_my_commands(commands, language_code=language)
-        if language == "en":
-            await application.bot.set_my_commands(commands)
+    await publish_default_menus(application.bot, services.catalogs)
+    staff = list(await services.access.menu_holders())
+    await publish_staff_menus(application.bot, staff, services.catalogs)
 
 
 async def startup(application: Application) -> None:
-    """Open the database, publish the command menus and schedule the jobs."""
+    """Open the database, publish the command menus (per language and role), schedule jobs."""
     database: Database = application.bot_data[DATABASE_KEY]
     settings: BotSettings = application.bot_data[SETTINGS_KEY]
     await database.open()
-    await _set_commands(application)
+    await _publish_menus(application)
     job_queue = application.job_queue
     assert job_queue is not None
     job_queue.run_repeating(job_expire_assignments, interval=settings.expiry_interval,

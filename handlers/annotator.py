@@ -10,6 +10,7 @@ from telegram.constants import ParseMode
 from annotation.models import LANGUAGES, AnnotatorId, Role
 from handlers.callbacks import Action, Callback, decode, encode
 from handlers.context import AnnobotContext
+from handlers.menus import publish_menu
 from handlers.quality_view import quality_lines
 from handlers.roles import console_help_lines
 from handlers.session import language_of, remember_language
@@ -29,6 +30,9 @@ async def cmd_start(update: Update, context: AnnobotContext) -> None:
     remember_language(context, joined.annotator.language)
     language, t = await language_of(update, context)
     _ = t.gettext
+    member = await context.services.access.member(user.id)
+    if member.role is not Role.ANNOTATOR:  # e.g. an admin's first message: their menu
+        await publish_menu(context.bot, member, context.services.catalogs)
     if joined.invite_unknown:
         await message.reply_text(_("This invitation link is not valid. Ask your coordinator "
                                    "for a new one."))
@@ -74,6 +78,8 @@ async def on_language_chosen(update: Update, context: AnnobotContext) -> None:
     _language, t = await language_of(update, context)
     await query.answer()
     await query.edit_message_text(t.gettext("Language set: English."))
+    member = await context.services.access.member(user.id)
+    await publish_menu(context.bot, member, context.services.catalogs)
 
 
 async def cmd_me(update: Update, context: AnnobotContext) -> None:

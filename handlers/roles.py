@@ -8,6 +8,7 @@ from annotation.models import Role
 from annotation.roles import Actor
 from handlers.callbacks import Action, Callback, decode, encode
 from handlers.context import AnnobotContext
+from handlers.menus import publish_menu
 from handlers.services import Translations
 from handlers.session import language_of
 
@@ -45,6 +46,8 @@ async def _change(update: Update, context: AnnobotContext, granted: bool) -> Non
         return
     role = await context.services.access.set_coordinator(user.id, target[0], target[1], granted)
     await message.reply_text(_confirmation(t, target[0], role))
+    await publish_menu(context.bot, await context.services.access.member(target[0]),
+                       context.services.catalogs)
 
 
 async def cmd_promote(update: Update, context: AnnobotContext) -> None:

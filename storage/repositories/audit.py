@@ -40,7 +40,7 @@ class SqliteAudit:
         """Return the annotators holding the coordinator or admin role."""
         rows = await fetch_all(
             self._db,
-            "SELECT id, name, role FROM annotators WHERE role IN ('coordinator', 'admin') "
-            "ORDER BY id",
+            "SELECT id, name, role, language FROM annotators "
+            "WHERE role IN ('coordinator', 'admin') ORDER BY id",
         )
-        return [StaffMember(AnnotatorId(r[0]), r[1], Role(r[2])) for r in rows]
+        return [StaffMember(AnnotatorId(r[0]), r[1], Role(r[2]), r[3]) for r in rows]

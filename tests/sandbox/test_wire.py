@@ -5,7 +5,9 @@ from __future__ import annotations
 import time
 
 import aiohttp
-from telegram import Bot, BotCommand
+import pytest
+from telegram import Bot, BotCommand, BotCommandScopeChat
+from telegram.error import BadRequest
 
 from bot.sandbox import SandboxServer
 from tests.sandbox.samples import call_api
@@ -76,6 +78,19 @@ async def test_commands_per_language(sandbox: SandboxServer, sandbox_bot: Bot) -
     assert await sandbox_bot.get_my_commands(language_code="fr") == ()
     await sandbox_bot.delete_my_commands(language_code="mg")
     assert await sandbox_bot.get_my_commands(language_code="mg") == ()
+
+
+async def test_commands_per_chat_need_a_known_chat(sandbox: SandboxServer,
+                                                   sandbox_bot: Bot) -> None:
+    sandbox.user(7)
+    await sandbox_bot.set_my_commands([BotCommand("stats", "Stats")],
+                                      scope=BotCommandScopeChat(7))
+    mine = await sandbox_bot.get_my_commands(scope=BotCommandScopeChat(7))
+    assert [c.command for c in mine] == ["stats"]
+    assert await sandbox_bot.get_my_commands() == ()  # the default scope is untouched
+    with pytest.raises(BadRequest, match="Chat not found"):
+        await sandbox_bot.set_my_commands([BotCommand("stats", "Stats")],
+                                          scope=BotCommandScopeChat(8))
 
 
 async def test_close_log_out_and_descriptions(sandbox: SandboxServer, sandbox_bot: Bot) -> None:

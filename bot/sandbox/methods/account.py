@@ -29,28 +29,35 @@ async def close(state: SandboxState, call: Call) -> Any:
     return True
 
 
-def _scope_key(params: dict[str, Any]) -> tuple[str, str]:
+CHAT_SCOPES = ("chat", "chat_administrators", "chat_member")
+
+
+def _scope_key(state: SandboxState, params: dict[str, Any]) -> tuple[str, str]:
     scope = params.get("scope") or {"type": "default"}
     if not isinstance(scope, dict) or "type" not in scope:
         raise bad_request("can't parse BotCommandScope JSON object")
+    if scope["type"] in CHAT_SCOPES:
+        if "chat_id" not in scope:
+            raise bad_request("can't parse BotCommandScope JSON object")
+        state.resolve_chat(scope["chat_id"])  # Telegram: 400 "chat not found"
     return json.dumps(scope, sort_keys=True), params.get("language_code") or ""
 
 
 async def set_my_commands(state: SandboxState, call: Call) -> Any:
     """Store the command list of a scope and language."""
     commands = check_commands(call.params["commands"])
-    state.commands[_scope_key(call.params)] = commands
+    state.commands[_scope_key(state, call.params)] = commands
     return True
 
 
 async def get_my_commands(state: SandboxState, call: Call) -> Any:
     """Return the command list of exactly this scope and language."""
-    return state.commands.get(_scope_key(call.params), [])
+    return state.commands.get(_scope_key(state, call.params), [])
 
 
 async def delete_my_commands(state: SandboxState, call: Call) -> Any:
     """Forget the command list of a scope and language."""
-    state.commands.pop(_scope_key(call.params), None)
+    state.commands.pop(_scope_key(state, call.params), None)
     return True
 
 
