@@ -17,6 +17,7 @@ from annotation.quality.service import QualityService
 from annotation.quality.settings import QualitySettings, Rule, RuleAction
 from annotation.tasks import Result, TaskService
 from storage.database import Database
+from storage.repositories import quality as quality_repository
 from tests.storage.conftest import FakeClock, make_spec
 
 Services = tuple[TaskService, AnnotatorService, ProjectService]
@@ -217,8 +218,11 @@ async def test_coordinators_hear_once_that_gold_ran_out(services: Services) -> N
     assert [(r.annotator_id, r.language) for r in gold_notes[0].recipients] == [(ADMIN, "fr")]
 
 
+@pytest.mark.parametrize("chunk", [20_000, 3])  # 3: the votes are built over many steps
 async def test_agreement_review_flags_an_outlier(services: Services, database: Database,
-                                                 clock: FakeClock) -> None:
+                                                 clock: FakeClock, chunk: int,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(quality_repository, "_CHUNK", chunk)
     tasks, annotators, projects = services
     settings = replace(QC, training=0, exam=0, agreement_min_answers=4)
     project = await projects.create(make_spec(quality=settings, overlap=4), items(6, 0, 0))
