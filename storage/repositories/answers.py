@@ -14,7 +14,7 @@ from annotation.models import (
 from annotation.records import ExportAnswer
 from storage.codecs import from_ts, to_ts
 from storage.connection import Connection, Row
-from storage.repositories import fetch_all, fetch_one
+from storage.repositories import build_in_steps, fetch_all, fetch_one
 
 _COLUMNS = "assignment_id, item_id, annotator_id, value, seconds, is_gold, correct, answered_at"
 
@@ -134,10 +134,6 @@ class SqliteAnswers:
             "WHERE a.project_id = ? ORDER BY a.id",
             (project_id,),
         )
-        return [
-            ExportAnswer(
-                ItemId(r[0]), r[1], AnnotatorId(r[2]), r[3], r[4], bool(r[5]),
-                None if r[6] is None else bool(r[6]), from_ts(r[7]), bool(r[8]),
-            )
-            for r in rows
-        ]
+        return await build_in_steps(rows, lambda r: ExportAnswer(
+            ItemId(r[0]), r[1], AnnotatorId(r[2]), r[3], r[4], bool(r[5]),
+            None if r[6] is None else bool(r[6]), from_ts(r[7]), bool(r[8])))

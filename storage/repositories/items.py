@@ -15,7 +15,7 @@ from annotation.models import (
 from annotation.records import ItemDraftRecord, ItemTally
 from storage.cache import RowCache
 from storage.connection import Connection, Row
-from storage.repositories import fetch_all, fetch_one
+from storage.repositories import build_in_steps, fetch_all, fetch_one
 
 _COLUMNS = "id, project_id, external_id, kind, text, media_key, gold_answer, explanation"
 
@@ -114,8 +114,6 @@ class SqliteItems:
             "WHERE i.project_id = ? ORDER BY i.id",
             (project_id,),
         )
-        return [
-            ItemTally(ItemId(r[0]), r[1], MediaKind(r[2]), r[3], r[4], r[5], r[6],
-                      MediaKey(r[7]) if r[7] is not None else None)
-            for r in rows
-        ]
+        return await build_in_steps(rows, lambda r: ItemTally(
+            ItemId(r[0]), r[1], MediaKind(r[2]), r[3], r[4], r[5], r[6],
+            MediaKey(r[7]) if r[7] is not None else None))

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 import statistics
 from collections.abc import Mapping, Sequence
@@ -18,9 +17,7 @@ from annotation.quality.scores import GoldScore
 from annotation.quality.settings import Rule
 from storage.codecs import from_ts, to_ts
 from storage.connection import Connection
-from storage.repositories import fetch_all, fetch_one
-
-_CHUNK = 20_000  # votes built per step of the event loop (about 15 ms)
+from storage.repositories import build_in_steps, fetch_all, fetch_one
 
 _STANDING = ("s.project_id, s.annotator_id, s.phase, s.status, s.attempt, s.failures, "
              "s.retry_at, s.rule, s.evidence, s.appeal, s.grace, s.notified")
@@ -223,13 +220,8 @@ class SqliteQuality:
         rows = await fetch_all(
             self._db, "SELECT an.item_id, an.annotator_id, an.value FROM answers AS an "
             "WHERE an.project_id = ? AND an.is_gold = 0 AND an.excluded = 0", (project_id,))
-        votes: list[CastVote] = []
-        for start in range(0, len(rows), _CHUNK):
-            if start:
-                await asyncio.sleep(0)  # a big project: let the taps in between chunks
-            votes += [CastVote(ItemId(r[0]), AnnotatorId(r[1]), r[2])
-                      for r in rows[start:start + _CHUNK]]
-        return votes
+        return await build_in_steps(
+            rows, lambda r: CastVote(ItemId(r[0]), AnnotatorId(r[1]), r[2]))
 
     async def production_standings(self, project_id: ProjectId) -> Sequence[Standing]:
         """Return the standings of annotators working (not suspended) in production."""

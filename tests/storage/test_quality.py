@@ -16,8 +16,8 @@ from annotation.quality.qualification import Appeal
 from annotation.quality.service import QualityService
 from annotation.quality.settings import QualitySettings, Rule, RuleAction
 from annotation.tasks import Result, TaskService
+from storage import repositories
 from storage.database import Database
-from storage.repositories import quality as quality_repository
 from tests.storage.conftest import FakeClock, make_spec
 
 Services = tuple[TaskService, AnnotatorService, ProjectService]
@@ -222,7 +222,7 @@ async def test_coordinators_hear_once_that_gold_ran_out(services: Services) -> N
 async def test_agreement_review_flags_an_outlier(services: Services, database: Database,
                                                  clock: FakeClock, chunk: int,
                                                  monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(quality_repository, "_CHUNK", chunk)
+    monkeypatch.setattr(repositories, "STEP", chunk)
     tasks, annotators, projects = services
     settings = replace(QC, training=0, exam=0, agreement_min_answers=4)
     project = await projects.create(make_spec(quality=settings, overlap=4), items(6, 0, 0))
