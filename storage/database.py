@@ -17,7 +17,7 @@ import logging
 import sqlite3
 import time
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, nullcontext
 from pathlib import Path
 from typing import TypeVar
 
@@ -96,24 +96,15 @@ class Database:
         async with self._write_lock:
             await self._begin(connection)
             connection.reset_busy()
-            try:
-                if bulk:
-                    with connection.off_loop():
-                        yield SqliteUnitOfWork(connection, self._cache)
-                else:
+            with connection.off_loop() if bulk else nullcontext():
+                try:
                     yield SqliteUnitOfWork(connection, self._cache)
-            except BaseException:
-                self._cache.clear()  # it may hold rows this transaction changed
-                if connection.in_transaction:
-                    connection.execute_now("ROLLBACK")
-                raise
-            try:
-                connection.execute_now("COMMIT")
-            except BaseException:
-                self._cache.clear()
-                if connection.in_transaction:
-                    connection.execute_now("ROLLBACK")
-                raise
+                    await connection.execute("COMMIT")
+                except BaseException:
+                    self._cache.clear()  # it may hold rows this transaction changed
+                    if connection.in_transaction:
+                        connection.execute_now("ROLLBACK")
+                    raise
             busy = connection.reset_busy()
             if busy > SLOW_INLINE_SECONDS:
                 logger.warning("a write transaction ran %.0f ms on the event loop "
