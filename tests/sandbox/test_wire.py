@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
+from collections.abc import AsyncIterator
 
 import aiohttp
 import pytest
@@ -50,6 +52,31 @@ async def test_multipart_upload_and_download(sandbox: SandboxServer) -> None:
             assert await response.read() == b"raw bytes"
         async with session.get(f"{sandbox.base_file_url}{sandbox.token}/nope") as response:
             assert response.status == 404
+
+
+async def test_a_multipart_body_in_uneven_pieces_is_read_whole(sandbox: SandboxServer) -> None:
+    """A short read followed by a long one (it once made aiohttp warn, and the upload fail)."""
+    sandbox.user(5)
+    boundary = "b0undary-b0undary-b0undary"
+    head = (f'--{boundary}\r\nContent-Disposition: form-data; name="chat_id"\r\n\r\n5\r\n'
+            f'--{boundary}\r\nContent-Disposition: form-data; name="caption"\r\n\r\n').encode()
+    tail = (f'fgh\r\n--{boundary}\r\nContent-Disposition: form-data; name="document"; '
+            f'filename="r.bin"\r\nContent-Type: application/octet-stream\r\n\r\n').encode()
+    pieces = [head + b"ab", b"cde", tail + b"x" * 9000 + f"\r\n--{boundary}--\r\n".encode()]
+
+    async def body() -> AsyncIterator[bytes]:
+        for piece in pieces:
+            yield piece
+            await asyncio.sleep(0.05)  # each piece reaches the server as a read of its own
+
+    url = f"{sandbox.base_url}{sandbox.token}/sendDocument"
+    headers = {"Content-Type": f"multipart/form-data; boundary={boundary}"}
+    async with aiohttp.ClientSession() as session, session.post(
+            url, data=body(), headers=headers) as response:
+        assert response.status == 200, await response.text()
+        result = (await response.json())["result"]
+    assert result["caption"] == "abcdefgh"
+    assert result["document"]["file_size"] == 9000
 
 
 async def test_error_shape_and_status(sandbox: SandboxServer) -> None:
