@@ -43,6 +43,8 @@ def _parser() -> argparse.ArgumentParser:
                       help="accuracy range of careful annotators, e.g. 0.8-0.95")
     demo.add_argument("--seed", type=int, default=7)
     demo.add_argument("--out", default="annobot-demo", help="folder for the database and export")
+    demo.add_argument("--quality", action="store_true",
+                      help="turn quality control on (training, exam, hidden gold, suspensions)")
     demo.add_argument("--json", action="store_true", help="print the summary as one JSON object")
 
     imp = commands.add_parser("import", help="create a project from a spec and an items file")

@@ -3,7 +3,8 @@
 It creates the bundled sample project (images, sentences and audio clips; the question is
 "how many?"), lets the crowd annotate it through the local Bot API server, has the admin
 export the dataset through the chat, and scores the exported labels against the sample's
-hidden truth.
+hidden truth. With ``quality`` the project has quality control on (more gold items, for
+training, the exam and the checks) and the summary counts who was stopped.
 """
 
 from __future__ import annotations
@@ -20,10 +21,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from annotation.projects import ProjectService
+from annotation.quality.settings import QualitySettings
 from annotation.sample import SampleProject, build_sample_project
 from annotation.spec import parse_spec
 from bot.application import BotSettings, running_bot
-from bot.crowd import CrowdRunner, Truth, build_crowd, export_via_chat
+from bot.crowd import CrowdRunner, Style, Truth, build_crowd, export_via_chat
 from bot.logs import configure_logging
 from bot.sandbox import SandboxConfig, SandboxServer
 from storage.database import Database
@@ -31,6 +33,11 @@ from storage.database import Database
 ADMIN_ID = 1
 TABLES_BUTTON = "📊 Tables (CSV, JSONL)"
 DEMO_TOKEN = "100000001:annobot-sandbox-demo-token"
+GOLD_SHARE = 0.1
+QUALITY_GOLD_SHARE = 0.35  # training, the exam and the probation checks need gold items
+# ``--quality``: the default rules, except an immediate exam retake (the demo cannot wait
+# an hour) and no speed rule (simulated annotators answer instantly, careful or not).
+QUALITY = QualitySettings(enabled=True, exam_cooldown=0, speed_min_seconds=0.0)
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,6 +52,7 @@ class DemoOptions:
     seed: int = 7
     out: Path = Path("annobot-demo")
     flood_control: bool = True
+    quality: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,6 +70,10 @@ class DemoSummary:
     export_dir: str
     api_calls: int
     uploads: int
+    quality: bool = False
+    careless: int = 0  # careless annotators in the crowd
+    careless_stopped: int = 0  # of them, stopped by quality control (exam or suspension)
+    careful_stopped: int = 0  # careful annotators stopped (false alarms)
 
 
 def sample_truth(sample: SampleProject) -> Truth:
@@ -102,8 +114,10 @@ def _fresh_database(database_path: Path) -> None:
         Path(f"{database_path}{suffix}").unlink(missing_ok=True)
 
 
-async def _create_project(database_path: Path, sample: SampleProject, overlap: int) -> str:
-    spec = dataclasses.replace(parse_spec(sample.spec_toml), overlap=overlap)
+async def _create_project(database_path: Path, sample: SampleProject, overlap: int,
+                          quality: bool) -> str:
+    spec = dataclasses.replace(parse_spec(sample.spec_toml), overlap=overlap,
+                               quality=QUALITY if quality else QualitySettings())
     async with Database(database_path) as database:
         project = await ProjectService(database, clock=lambda: datetime.now(UTC)).create(
             spec, sample.items)
@@ -115,8 +129,10 @@ async def run_demo(options: DemoOptions,
     """Run the whole demo and return its summary."""
     database_path = options.out / "demo.db"
     await asyncio.to_thread(_fresh_database, database_path)
-    sample = await asyncio.to_thread(build_sample_project, options.items, seed=options.seed)
-    invite = await _create_project(database_path, sample, options.overlap)
+    gold_share = QUALITY_GOLD_SHARE if options.quality else GOLD_SHARE
+    sample = await asyncio.to_thread(build_sample_project, options.items,
+                                     gold_share=gold_share, seed=options.seed)
+    invite = await _create_project(database_path, sample, options.overlap, options.quality)
     config = SandboxConfig(token=DEMO_TOKEN, flood_control=options.flood_control,
                            seed=options.seed, log_requests=False)
     async with SandboxServer(config) as server:
@@ -130,7 +146,8 @@ async def run_demo(options: DemoOptions,
                                 accuracy=options.accuracy, seed=options.seed)
             runner = CrowdRunner(server, sample_truth(sample), invite, seed=options.seed)
             started = time.perf_counter()
-            work = asyncio.create_task(runner.run(crowd))
+            # with quality control, a late suspension reopens items: bring the others back
+            work = asyncio.create_task(runner.run(crowd, unfinished=lambda: options.quality))
             while not work.done():
                 await asyncio.wait({work}, timeout=1.0)
                 if on_progress is not None:
@@ -141,6 +158,8 @@ async def run_demo(options: DemoOptions,
             labels = await export_via_chat(admin, server, TABLES_BUTTON, "tables/labels.jsonl")
         accuracy, regular, complete = score_labels(labels, sample, options.overlap)
         stats = server.stats
+        careless = {m.user_id for m in crowd if m.style is not Style.CAREFUL}
+        stopped = set(runner.tally.suspended)
         return DemoSummary(
             annotators=options.annotators, items=options.items, regular_items=regular,
             items_completed=complete,
@@ -148,6 +167,8 @@ async def run_demo(options: DemoOptions,
             answers_per_second=round(runner.tally.answers / seconds, 1) if seconds else 0.0,
             accuracy=round(accuracy, 4), export_dir=str(options.out / "exports"),
             api_calls=sum(stats.calls.values()), uploads=stats.uploads,
+            quality=options.quality, careless=len(careless),
+            careless_stopped=len(stopped & careless), careful_stopped=len(stopped - careless),
         )
 
 
@@ -163,7 +184,7 @@ def _options(args: argparse.Namespace) -> DemoOptions:
         raise SystemExit("annobot: --annotators/--items/--overlap: must be at least 1")
     return DemoOptions(annotators=args.annotators, items=args.items, overlap=args.overlap,
                        careless=args.careless, accuracy=accuracy, seed=args.seed,
-                       out=Path(args.out))
+                       out=Path(args.out), quality=args.quality)
 
 
 def main_demo(args: argparse.Namespace) -> int:
@@ -178,7 +199,8 @@ def main_demo(args: argparse.Namespace) -> int:
 
     if not args.json:
         print(f"annobot demo: {options.annotators} simulated annotators, {options.items} "
-              f"items, overlap {options.overlap}, against the local Bot API sandbox",
+              f"items, overlap {options.overlap}, quality control "
+              f"{'on' if options.quality else 'off'}, against the local Bot API sandbox",
               file=sys.stderr)
     summary = asyncio.run(run_demo(options, progress))
     if args.json:
@@ -189,6 +211,10 @@ def main_demo(args: argparse.Namespace) -> int:
           f"(and {summary.items - summary.regular_items} gold checks)\n"
           f"answers           {summary.answers} ({summary.answers_per_second}/s)\n"
           f"label accuracy    {summary.accuracy:.1%} against the hidden truth\n"
-          f"Bot API calls     {summary.api_calls} ({summary.uploads} uploads)\n"
+          + (f"quality control   stopped {summary.careless_stopped} of {summary.careless} "
+             f"careless annotators and {summary.careful_stopped} of "
+             f"{summary.annotators - summary.careless} careful ones\n"
+             if summary.quality else "")
+          + f"Bot API calls     {summary.api_calls} ({summary.uploads} uploads)\n"
           f"export written to {summary.export_dir}")
     return 0

@@ -122,3 +122,16 @@ def test_demo_json_summary(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -
     assert summary["answers"] >= 3 * summary["regular_items"]
     assert summary["accuracy"] >= 0.9
     assert Path(summary["export_dir"]).is_dir()
+
+
+def test_demo_with_quality_control(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code = main(["demo", "--json", "--quality", "--annotators", "10", "--items", "40",
+                 "--careless", "0.2", "--accuracy", "0.9-0.95", "--out", str(tmp_path / "demo")])
+    assert code == 0
+    summary = json.loads(capsys.readouterr().out)
+    assert summary["quality"] is True and summary["careless"] == 2
+    # a careless annotator who passes the exam by luck may run out of work before the
+    # gold checks catch them: at least one of the two is stopped, no careful one is
+    assert summary["careless_stopped"] >= 1 and summary["careful_stopped"] == 0
+    assert summary["items_completed"] == summary["regular_items"]
+    assert summary["accuracy"] >= 0.9
