@@ -4,6 +4,10 @@ Each use case runs inside one write unit of work: it reads what it needs through
 ports, asks the pure policy (``assignment``, ``answers``) for every decision and applies
 the result before the transaction commits, so an answer acknowledged to the annotator is
 already committed, and concurrent taps cannot break the assignment rules.
+
+Every write an annotator can trigger checks their standing first: a suspended annotator
+(whose answers quality control set aside) gets ``Result.SUSPENDED`` with the suspension
+notice and changes nothing, and is handed no task.
 """
 
 from __future__ import annotations
@@ -40,7 +44,7 @@ from annotation.models import (
     Task,
 )
 from annotation.ports import Store, UnitOfWork
-from annotation.quality.flow import pick_item, review
+from annotation.quality.flow import pick_item, refusal, review
 from annotation.quality.notices import QualityNotice
 from annotation.records import ProjectSnapshot
 
@@ -56,6 +60,8 @@ class Result(StrEnum):
     SKIPPED = "skipped"
     UNDONE = "undone"
     TOGGLED = "toggled"
+    SUSPENDED = "suspended"  # refused, nothing changed: the notice says why and how to appeal
+    CURRENT = "current"  # nothing changed: the open task (or a new one) is shown again
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,7 +96,7 @@ class TaskService:
         """Return the annotator's open task, handing out a new one if needed."""
         async with self._store.write() as uow:
             project = await self._project_of(uow, annotator_id)
-            if project is None:
+            if project is None or await refusal(uow, project, annotator_id) is not None:
                 return None
             active = await self._live_assignment(uow, annotator_id)
             if active is not None:
@@ -101,9 +107,10 @@ class TaskService:
                      raw: str, source: str | None = None) -> Outcome:
         """Record an answer to an assignment and hand out the next task."""
         async with self._store.write() as uow:
-            assignment, project = await self._own_active(uow, annotator_id, assignment_id)
-            if isinstance(assignment, Outcome):
-                return assignment
+            owned = await self._own_active(uow, annotator_id, assignment_id)
+            if isinstance(owned, Outcome):
+                return owned
+            assignment, project = owned
             if source is not None and await uow.answers.seen_source(source):
                 return Outcome(Result.DUPLICATE, None)
             return await self._record(uow, assignment, project, raw, source)
@@ -114,6 +121,9 @@ class TaskService:
             if await uow.answers.seen_source(source):
                 return Outcome(Result.DUPLICATE, None)
             project = await self._project_of(uow, annotator_id)
+            notice = await refusal(uow, project, annotator_id) if project else None
+            if notice is not None:
+                return Outcome(Result.SUSPENDED, None, notice=notice)
             active = await uow.assignments.active_for(annotator_id)
             if project is None or active is None or active.project_id != project.id:
                 raise StaleTask(ErrorCode.NO_WORK)
@@ -127,9 +137,10 @@ class TaskService:
                      option_index: int) -> Outcome:
         """Answer a single-choice or yes/no task with the option at ``option_index``."""
         async with self._store.write() as uow:
-            assignment, project = await self._own_active(uow, annotator_id, assignment_id)
-            if isinstance(assignment, Outcome):
-                return assignment
+            owned = await self._own_active(uow, annotator_id, assignment_id)
+            if isinstance(owned, Outcome):
+                return owned
+            assignment, project = owned
             label = option_at(project.spec.labels, option_index)
             return await self._record(uow, assignment, project, label, None)
 
@@ -137,9 +148,10 @@ class TaskService:
                      option_index: int) -> Outcome:
         """Toggle one option of a multiple-choice task."""
         async with self._store.write() as uow:
-            assignment, project = await self._own_active(uow, annotator_id, assignment_id)
-            if isinstance(assignment, Outcome):
-                return assignment
+            owned = await self._own_active(uow, annotator_id, assignment_id)
+            if isinstance(owned, Outcome):
+                return owned
+            assignment, project = owned
             option = option_at(project.spec.options, option_index)
             chosen = set(split_choices(assignment.draft)) ^ {option}
             draft = join_choices(project.spec, chosen)
@@ -151,17 +163,19 @@ class TaskService:
                              assignment_id: AssignmentId) -> Outcome:
         """Submit the options toggled so far on a multiple-choice task."""
         async with self._store.write() as uow:
-            assignment, project = await self._own_active(uow, annotator_id, assignment_id)
-            if isinstance(assignment, Outcome):
-                return assignment
+            owned = await self._own_active(uow, annotator_id, assignment_id)
+            if isinstance(owned, Outcome):
+                return owned
+            assignment, project = owned
             return await self._record(uow, assignment, project, assignment.draft, None)
 
     async def skip(self, annotator_id: AnnotatorId, assignment_id: AssignmentId) -> Outcome:
         """Give a task back without answering; the annotator never gets it again."""
         async with self._store.write() as uow:
-            assignment, project = await self._own_active(uow, annotator_id, assignment_id)
-            if isinstance(assignment, Outcome):
-                return assignment
+            owned = await self._own_active(uow, annotator_id, assignment_id)
+            if isinstance(owned, Outcome):
+                return owned
+            assignment, project = owned
             await uow.assignments.close(assignment, AssignmentStatus.SKIPPED)
             notice = await self._review(uow, project, assignment, None)
             task = await self._assign_next(uow, annotator_id, project)
@@ -170,7 +184,10 @@ class TaskService:
     async def undo(self, annotator_id: AnnotatorId, assignment_id: AssignmentId) -> Outcome:
         """Take back the annotator's last answer within the undo window and show it again."""
         async with self._store.write() as uow:
-            assignment, project = await self._own(uow, annotator_id, assignment_id)
+            owned = await self._own(uow, annotator_id, assignment_id)
+            if isinstance(owned, Outcome):
+                return owned
+            assignment, project = owned
             now = self._clock()
             last = await uow.answers.last_by(annotator_id)
             if (assignment.status is not AssignmentStatus.ANSWERED
@@ -286,27 +303,40 @@ class TaskService:
         return active
 
     async def _own(self, uow: UnitOfWork, annotator_id: AnnotatorId,
-                   assignment_id: AssignmentId) -> tuple[Assignment, Project]:
+                   assignment_id: AssignmentId) -> tuple[Assignment, Project] | Outcome:
+        """Return the caller's assignment and its project, or the suspension to report.
+
+        Every write an annotator triggers from a button comes through here, so standing is
+        checked before anything else, also for a button whose assignment the suspension
+        removed (then in the annotator's current project).
+        """
         assignment = await uow.assignments.get(assignment_id)
-        if assignment is None or assignment.annotator_id != annotator_id:
-            raise StaleTask(ErrorCode.NOT_YOURS)
-        project = await uow.projects.get(assignment.project_id)
-        if project is None:
+        project = None
+        if assignment is not None and assignment.annotator_id == annotator_id:
+            project = await uow.projects.get(assignment.project_id)
+        checked = project if project is not None else await self._project_of(uow, annotator_id)
+        notice = await refusal(uow, checked, annotator_id) if checked is not None else None
+        if notice is not None:
+            return Outcome(Result.SUSPENDED, None, notice=notice)
+        if assignment is None or project is None:
             raise StaleTask(ErrorCode.NOT_YOURS)
         return assignment, project
 
     async def _own_active(self, uow: UnitOfWork, annotator_id: AnnotatorId,
                           assignment_id: AssignmentId
-                          ) -> tuple[Assignment | Outcome, Project]:
+                          ) -> tuple[Assignment, Project] | Outcome:
         """Return the assignment if still open, else the outcome to report instead."""
-        assignment, project = await self._own(uow, annotator_id, assignment_id)
+        owned = await self._own(uow, annotator_id, assignment_id)
+        if isinstance(owned, Outcome):
+            return owned
+        assignment, project = owned
         if assignment.status is AssignmentStatus.ACTIVE and assignment.deadline < self._clock():
-            return await self._expired(uow, annotator_id, project, assignment), project
+            return await self._expired(uow, annotator_id, project, assignment)
         if assignment.status is AssignmentStatus.ACTIVE:
             return assignment, project
         if assignment.status is AssignmentStatus.ANSWERED:
-            return Outcome(Result.DUPLICATE, None), project
-        return await self._expired(uow, annotator_id, project), project
+            return Outcome(Result.DUPLICATE, None)
+        return await self._expired(uow, annotator_id, project)
 
     async def _project_of(self, uow: UnitOfWork, annotator_id: AnnotatorId) -> Project | None:
         annotator = await uow.annotators.get(annotator_id)

@@ -1,9 +1,11 @@
-"""Quality control inside the annotator loop: what to hand out, and what an answer means.
+"""Quality control inside the annotator loop: who may write, what to hand out, and what
+an answer means.
 
-Both functions run inside the caller's write unit of work (``annotation.tasks``), so a
+These functions run inside the caller's write unit of work (``annotation.tasks``), so a
 suspension, its excluded answers and the reopened items commit together with the answer
-that triggered them, or not at all. Every decision is a pure function of ``qualification``
-and ``rules``.
+that triggered them, or not at all; and a suspended annotator's tap is refused
+(``refusal``) in the same transaction that would have written it. Every decision is a
+pure function of ``qualification`` and ``rules``.
 """
 
 from __future__ import annotations
@@ -53,6 +55,22 @@ async def standing_of(uow: UnitOfWork, project: Project, annotator_id: Annotator
         standing = Standing(project.id, annotator_id, first_phase(project.spec.quality))
         await uow.quality.save(standing, now)
     return standing
+
+
+async def refusal(uow: UnitOfWork, project: Project, annotator_id: AnnotatorId
+                  ) -> QualityNotice | None:
+    """Return the suspension notice if the annotator may change nothing in the project.
+
+    A suspended annotator's answers are set aside and their items reopened; until a
+    coordinator reinstates them, no answer, toggle, skip or undo of theirs may write, or
+    counters and earnings would count what quality control excluded. Read-only: a first
+    contact creates no standing here (``standing_of`` does, when work is handed out).
+    """
+    standing = await uow.quality.standing(project.id, annotator_id)
+    if standing is None or not standing.suspended:
+        return None
+    verdict = Verdict(standing.rule or Rule.MANUAL, RuleAction.SUSPEND, standing.evidence)
+    return QualityNotice(suspension=verdict, project=project)
 
 
 async def pick_item(uow: UnitOfWork, project: Project, annotator_id: AnnotatorId,

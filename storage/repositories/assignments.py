@@ -1,8 +1,9 @@
 """Assignments: items handed to annotators, with deadlines.
 
-The item counters (``items.live``, ``items.answers``, hence ``fill``) follow every insert,
-status change and delete here through triggers (migration 006), so they never drift from
-the rows they count and cost no extra round trip.
+The item counters follow the rows they count through triggers, so they never drift and
+cost no extra round trip: ``items.live`` every insert, status change and delete of an
+active assignment here; ``items.answers`` the answers not excluded by quality control
+(migration 007, on the ``answers`` table).
 """
 
 from __future__ import annotations

@@ -172,10 +172,12 @@ class SqliteQuality:
         return int(row[0]) if row else 0
 
     async def exclude(self, project_id: ProjectId, annotator_id: AnnotatorId) -> int:
-        """Exclude the annotator's answers, reopen their items; return how many answers."""
+        """Exclude the annotator's answers, reopen their items; return how many answers.
+
+        ``items.answers`` follows ``answers.excluded`` in a trigger (migration 007).
+        """
         await self._db.execute(
-            "UPDATE items SET answers = answers - 1, settled = 0 WHERE id IN "
-            "(SELECT item_id FROM answers "
+            "UPDATE items SET settled = 0 WHERE id IN (SELECT item_id FROM answers "
             "WHERE project_id = ? AND annotator_id = ? AND excluded = 0)",
             (project_id, annotator_id))
         changed = await self._db.execute(
@@ -187,11 +189,8 @@ class SqliteQuality:
         return changed
 
     async def include(self, project_id: ProjectId, annotator_id: AnnotatorId) -> int:
-        """Count the annotator's excluded answers again; return how many."""
-        await self._db.execute(
-            "UPDATE items SET answers = answers + 1 WHERE id IN (SELECT item_id FROM answers "
-            "WHERE project_id = ? AND annotator_id = ? AND excluded = 1)",
-            (project_id, annotator_id))
+        """Count the annotator's excluded answers again; return how many (a trigger counts
+        them on their items, migration 007)."""
         changed = await self._db.execute(
             "UPDATE answers SET excluded = 0 WHERE project_id = ? AND annotator_id = ? "
             "AND excluded = 1", (project_id, annotator_id))

@@ -14,6 +14,7 @@ from annotation.sample import SampleProject
 from bot.crowd import CrowdRunner, build_crowd
 from bot.demo import sample_truth
 from tests.e2e.conftest import Clock, Harness, create_project, sample_spec, sandbox
+from tests.storage.counters import counted_rows, counter_drift
 
 TOKEN = "424242:crash-test-token-abcdefghijklmnop"
 ROOT = Path(__file__).resolve().parents[2]
@@ -53,23 +54,24 @@ async def test_sigkill_mid_run_loses_and_duplicates_nothing(sample_200: SamplePr
         finally:
             process.send_signal(signal.SIGTERM)
             await process.wait()
-        acknowledged = [
-            int(assignment) for user, query, assignment in tally.taps
+        acknowledged = {
+            (user.id, int(assignment)) for user, query, assignment in tally.taps
             if query in server.state.answers
             and (server.state.answers[query].text or "") in ("", "Already recorded.")
-        ]
+        }
 
     harness = Harness(db_path, tmp_path, invite, Clock())
     answers = harness.rows("SELECT assignment_id, item_id, annotator_id, is_gold FROM answers")
-    answered_assignments = {row[0] for row in answers}
-    assert set(acknowledged) <= answered_assignments, "an acknowledged answer was lost"
+    stored = {(int(str(row[2])), int(str(row[0]))) for row in answers}
+    assert acknowledged - stored == set(), "an acknowledged answer was lost"
+    tapped = {(user.id, int(assignment)) for user, _query, assignment in tally.taps}
+    assert stored - tapped == set(), "an answer was stored that nobody tapped"
+    # each annotator's stored answers are the taps the driver saw answered (next task shown)
+    assert Counter(annotator for annotator, _ in stored) == Counter(tally.answered_by)
     assert killed_at < len(answers) == tally.answers
     print(f"killed after {killed_at} answers; {tally.retaps} taps repeated after the restart")
     per_item = Counter(row[1] for row in answers if not row[3])
     regular = [row[0] for row in harness.rows("SELECT id FROM items WHERE gold_answer IS NULL")]
     assert {item: per_item[item] for item in regular} == dict.fromkeys(regular, 3)
-    pairs = [(row[1], row[2]) for row in answers]
-    assert len(pairs) == len(set(pairs))
-    live = harness.rows("SELECT SUM(live) FROM items")[0][0]
-    active = harness.rows("SELECT COUNT(*) FROM assignments WHERE status = 'active'")[0][0]
-    assert live == active  # the counters agree with the rows after the crash
+    # items.answers / items.live agree with the rows they count after the crash
+    assert counter_drift(db_path) == [] and counted_rows(db_path) == 90
