@@ -8,7 +8,8 @@
     ├── PermissionDenied         the caller lacks the role
     ├── AnswerRejected           an answer does not fit the question (choice, number range)
     ├── StaleTask                the assignment is no longer the caller's to answer
-    └── NoWork                   nothing to hand out right now
+    ├── NoWork                   nothing to hand out right now
+    └── StorageFull              the server's disk is full: the transaction was rolled back
 
 Handlers map each code to a localized message (``bot/i18n``); anything else is a bug and is
 logged with the update.
@@ -42,6 +43,11 @@ class ErrorCode(StrEnum):
     BAD_TRANSITION = "bad_transition"  # e.g. pausing a closed project
     PERIOD_NOT_OVER = "period_not_over"  # marking a payout period paid before it ends
     USAGE = "usage"  # a console command with missing or malformed arguments
+    NOT_SUSPENDED = "not_suspended"  # an appeal by someone who is not suspended
+    ALREADY_APPEALED = "already_appealed"  # a second appeal of one suspension
+    ANNOTATOR_NOT_SUSPENDED = "annotator_not_suspended"  # reinstating the active
+    ANNOTATOR_SUSPENDED = "annotator_suspended"  # suspending the suspended
+    DISK_FULL = "disk_full"  # the server's disk (or the database's size limit) is full
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,3 +106,9 @@ class NoWork(DomainError):
     """Nothing can be handed out right now."""
 
     code = ErrorCode.NO_WORK
+
+
+class StorageFull(DomainError):
+    """The server's disk is full: the write was rolled back, nothing of it was kept."""
+
+    code = ErrorCode.DISK_FULL

@@ -1,8 +1,14 @@
 """Item rows validated into ``ItemDraft`` values: ids, texts, gold, training and media.
 
-Each distinct media path is read and prepared once per file; a path that failed is reported
-again on every row using it. Codes raised here (params in brackets; see ``item_rows`` for
-the enum): ``items.duplicate_id`` [id, first_line], ``items.too_long`` [field id or
+Each media file is read once per items file, however its path is written (keyed by the
+file the path reaches, ``MediaSource.key``), and decoded once per content (keyed by the
+sha256 of its bytes): a file that failed is reported again on every row using it. Images
+are charged to the upload's ``PixelBudget`` before decoding; once it is spent, the first
+image past it is reported and no further media is prepared. A ``CancelFlag`` is checked
+before each row, so a cancelled import stops between two files.
+
+Codes raised here (params in brackets; see ``item_rows`` for the enum):
+``items.duplicate_id`` [id, first_line], ``items.too_long`` [field id or
 explanation; length, limit], ``items.text_too_long`` [length, limit],
 ``items.caption_too_long`` [length, limit: what the question leaves of a caption],
 ``items.empty_item``, ``items.ambiguous_media``, ``items.no_media_source`` [path],
@@ -14,6 +20,7 @@ maximum for out_of_range], ``items.bad_boolean`` [value], ``items.training_witho
 
 from __future__ import annotations
 
+import hashlib
 import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -21,10 +28,18 @@ from dataclasses import dataclass
 from annotation.answers import canonical_answer
 from annotation.errors import AnswerRejected, Problem
 from annotation.item_rows import ItemProblem, RawRow
-from annotation.media import MediaRejected, PreparedMedia, prepare_audio, prepare_image
-from annotation.media import prepare_media as _prepare_any
+from annotation.media import (
+    MediaProblem,
+    MediaRejected,
+    PixelBudget,
+    PreparedMedia,
+    prepare_audio,
+    prepare_image,
+    prepare_media,
+)
 from annotation.media_sources import MediaSource, MediaUnavailable, SourceProblem
 from annotation.models import MediaKind, ProjectSpec
+from annotation.preparation import CancelFlag
 
 MAX_TEXT = 3500  # a Telegram message is at most 4096 characters, with the question
 CAPTION_LIMIT = 900  # a caption is at most 1024; keep room for the buttons' legend
@@ -35,11 +50,11 @@ FALSE_WORDS = frozenset({"false", "no", "n", "0", "faux", "non", "tsia"})
 MEDIA_COLUMNS = ("image", "audio", "media")
 
 ProgressCallback = Callable[[int, int], None]
-_Preparer = Callable[[bytes, str], PreparedMedia]
+_Preparer = Callable[[bytes, str, PixelBudget], PreparedMedia]
 _PREPARERS: dict[str, _Preparer] = {
     "image": prepare_image,
-    "audio": prepare_audio,
-    "media": _prepare_any,
+    "audio": lambda data, filename, _budget: prepare_audio(data, filename),
+    "media": prepare_media,
 }
 
 
@@ -69,13 +84,22 @@ def draft_rows(
     media: MediaSource | None,
     problems: list[Problem],
     on_progress: ProgressCallback | None = None,
+    *,
+    budget: PixelBudget | None = None,
+    cancel: CancelFlag | None = None,
 ) -> list[ItemDraft]:
-    """Validate rows into drafts, appending each problem found to ``problems``."""
-    checker = _RowChecker(spec, media, problems)
+    """Validate rows into drafts, appending each problem found to ``problems``.
+
+    ``budget``: the pixels the upload may decode (default: a fresh ``PixelBudget``);
+    ``cancel``: checked before each row (raises ``PreparationCancelled``).
+    """
+    checker = _RowChecker(spec, media, problems, budget or PixelBudget())
     drafts: list[ItemDraft] = []
     total = len(rows)
     step = max(1, -(-total // 100))  # at most about 100 calls
     for done, row in enumerate(rows, start=1):
+        if cancel is not None:
+            cancel.check()
         draft = checker.check(row)
         if draft is not None:
             drafts.append(draft)
@@ -87,12 +111,16 @@ def draft_rows(
 class _RowChecker:
     """Validates rows one by one, remembering ids and prepared media across rows."""
 
-    def __init__(self, spec: ProjectSpec, media: MediaSource | None, problems: list[Problem]):
+    def __init__(self, spec: ProjectSpec, media: MediaSource | None, problems: list[Problem],
+                 budget: PixelBudget):
         self.spec = spec
         self.source = media
         self.problems = problems
+        self.budget = budget
+        self.budget_spent = False  # the pixel budget ran out: prepare no more media
         self.first_line_of: dict[str, int] = {}
-        self.prepared: dict[tuple[str, str], PreparedMedia | Problem] = {}
+        self.prepared: dict[tuple[str, str], PreparedMedia | Problem] = {}  # by file
+        self.decoded: dict[tuple[str, str], PreparedMedia | Problem] = {}  # by content
         self.caption_room = caption_room(spec)
 
     def report(self, code: str, row: RawRow, field: str | None = None, **params: object) -> None:
@@ -179,10 +207,19 @@ class _RowChecker:
         if self.source is None:
             self.report(ItemProblem.NO_MEDIA_SOURCE, row, column, path=path)
             return None
-        cached = self.prepared.get((column, path))
+        try:
+            key = (column, self.source.key(path))
+        except MediaUnavailable as exc:
+            self.report(exc.reason, row, column, path=path)
+            return None
+        cached = self.prepared.get(key)
         if cached is None:
-            cached = self.prepared[(column, path)] = self._prepare(column, path)
+            if self.budget_spent:
+                return None  # reported once, on the image past the budget
+            cached = self.prepared[key] = self._prepare(column, path)
         if isinstance(cached, Problem):
+            if cached.code == MediaProblem.UPLOAD_PIXELS:
+                self.budget_spent = True
             self.problems.append(Problem(cached.code, row.line, column, cached.params))
             return None
         return cached
@@ -191,7 +228,6 @@ class _RowChecker:
         assert self.source is not None
         try:
             data = self.source.read(path)
-            return _PREPARERS[column](data, path)
         except MediaRejected as exc:
             return exc.to_problem()
         except MediaUnavailable as exc:
@@ -200,3 +236,15 @@ class _RowChecker:
             return Problem(SourceProblem.MISSING_MEDIA, params={"path": path})
         except OSError:
             return Problem(SourceProblem.UNREADABLE_MEDIA, params={"path": path})
+        content = (column, hashlib.sha256(data).hexdigest())
+        done = self.decoded.get(content)
+        if done is None:
+            try:
+                done = _PREPARERS[column](data, path, self.budget)
+            except MediaRejected as exc:
+                done = exc.to_problem()
+            if not (isinstance(done, Problem) and done.code == MediaProblem.UPLOAD_PIXELS):
+                self.decoded[content] = done
+        if isinstance(done, Problem) and "filename" in done.params:
+            return Problem(done.code, done.line, done.field, {**done.params, "filename": path})
+        return done

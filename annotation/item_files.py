@@ -13,6 +13,10 @@ checks), ``media_sources`` (paths, ``archive.*``), ``media`` (``media.*``) and `
 [names], ``archive.no_spec`` (no spec given and no ``project.toml``) and
 ``items.missing_file`` [file]. Problems from an upload of several files carry a ``file``
 param naming the one they are in.
+
+Every reader takes ``budget`` (the ``PixelBudget`` images are charged to: chat uploads get
+the default ``MAX_UPLOAD_PIXELS``; ``load_from_paths``, the server admin's own files, no total
+cap) and ``cancel`` (a ``CancelFlag`` checked between files).
 """
 
 from __future__ import annotations
@@ -33,7 +37,7 @@ from annotation.item_drafts import (
     draft_rows,
 )
 from annotation.item_rows import MAX_FILE_BYTES, MAX_ITEMS, ItemProblem, read_rows
-from annotation.media import MediaRejected
+from annotation.media import MediaRejected, PixelBudget
 from annotation.media_sources import (
     DirectorySource,
     MediaSource,
@@ -42,6 +46,7 @@ from annotation.media_sources import (
     ZipSource,
 )
 from annotation.models import ProjectSpec
+from annotation.preparation import CancelFlag
 from annotation.spec import parse_spec_bytes
 
 __all__ = [
@@ -91,20 +96,28 @@ def parse_items(
     media: MediaSource | None,
     *,
     on_progress: ProgressCallback | None = None,
+    budget: PixelBudget | None = None,
+    cancel: CancelFlag | None = None,
 ) -> list[ItemDraft]:
     """Validate an items file (CSV or JSONL) into drafts, or raise every problem found."""
     table = read_rows(data, filename)
     problems = list(table.problems)
     if any(problem.code in _FATAL for problem in problems):
         raise ValidationFailed(problems)
-    drafts = draft_rows(table.rows, spec, media, problems, on_progress)
+    drafts = draft_rows(table.rows, spec, media, problems, on_progress,
+                        budget=budget, cancel=cancel)
     if problems:
         raise ValidationFailed(sorted(problems, key=lambda problem: problem.line or 0))
     return drafts
 
 
 def read_items_archive(
-    data: bytes, spec: ProjectSpec | None, *, on_progress: ProgressCallback | None = None
+    data: bytes,
+    spec: ProjectSpec | None,
+    *,
+    on_progress: ProgressCallback | None = None,
+    budget: PixelBudget | None = None,
+    cancel: CancelFlag | None = None,
 ) -> tuple[ProjectSpec | None, list[ItemDraft]]:
     """Read a zip of an items file, media and maybe ``project.toml``.
 
@@ -138,7 +151,8 @@ def read_items_archive(
         name = PurePosixPath(items_name).name
         try:
             drafts = parse_items(
-                _read(source, name, items_name), name, use, source, on_progress=on_progress
+                _read(source, name, items_name), name, use, source, on_progress=on_progress,
+                budget=budget, cancel=cancel,
             )
         except ValidationFailed as exc:
             problems += _in_file(exc.problems, items_name)
@@ -148,9 +162,18 @@ def read_items_archive(
 
 
 def load_from_paths(
-    spec_path: Path, items_path: Path, *, on_progress: ProgressCallback | None = None
+    spec_path: Path,
+    items_path: Path,
+    *,
+    on_progress: ProgressCallback | None = None,
+    budget: PixelBudget | None = None,
+    cancel: CancelFlag | None = None,
 ) -> tuple[ProjectSpec, list[ItemDraft]]:
-    """Load a spec file and an items file (.csv, .tsv, .jsonl or .zip) from disk."""
+    """Load a spec file and an items file (.csv, .tsv, .jsonl or .zip) from disk.
+
+    The files are the server admin's own: images have no total pixel cap unless ``budget``.
+    """
+    budget = budget or PixelBudget(None)
     try:
         spec = parse_spec_bytes(_read_path(spec_path))
     except ValidationFailed as exc:
@@ -158,9 +181,11 @@ def load_from_paths(
     data = _read_path(items_path)
     try:
         if items_path.suffix.lower() == ".zip":
-            return spec, read_items_archive(data, spec, on_progress=on_progress)[1]
+            return spec, read_items_archive(data, spec, on_progress=on_progress,
+                                            budget=budget, cancel=cancel)[1]
         source = DirectorySource(items_path.parent)
-        drafts = parse_items(data, items_path.name, spec, source, on_progress=on_progress)
+        drafts = parse_items(data, items_path.name, spec, source, on_progress=on_progress,
+                             budget=budget, cancel=cancel)
     except ValidationFailed as exc:
         raise ValidationFailed(_in_file(exc.problems, items_path.name)) from None
     return spec, drafts

@@ -14,7 +14,10 @@ Codes (``ItemProblem``; the row-level ones are raised by ``annotation.item_files
 - ``items.missing_column``   no text or media column; needed
 - ``items.unknown_column``   field = the column (or JSON key)
 - ``items.duplicate_column`` field = the column
-- ``items.csv_syntax``       the CSV cannot be read past this line
+- ``items.csv_syntax``       the CSV cannot be read past this line (a stray quote)
+- ``items.unclosed_quote``   a quote opened on this line is never closed
+- ``items.cell_too_long``    a cell of the row starting on this line is over ``limit``
+                             characters
 - ``items.extra_cells``      expected, found (more cells than header columns)
 - ``items.bad_json``         the line is not JSON
 - ``items.not_an_object``    the line is JSON but not an object
@@ -47,6 +50,8 @@ class ItemProblem(StrEnum):
     UNKNOWN_COLUMN = "items.unknown_column"
     DUPLICATE_COLUMN = "items.duplicate_column"
     CSV_SYNTAX = "items.csv_syntax"
+    UNCLOSED_QUOTE = "items.unclosed_quote"
+    CELL_TOO_LONG = "items.cell_too_long"
     EXTRA_CELLS = "items.extra_cells"
     BAD_JSON = "items.bad_json"
     NOT_AN_OBJECT = "items.not_an_object"
@@ -156,7 +161,9 @@ def _read_csv(text: str) -> tuple[list[RawRow], list[Problem]]:
         delimiter, text, offset = first_line[4], rest, 1  # Excel's "sep=;" hint line
     else:
         delimiter = _sniff_delimiter(first_line)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    # strict: a stray quote is an error, and a quote never closed fails at the end of the
+    # file instead of silently merging every row after it into one cell
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
     rows: list[RawRow] = []
     problems: list[Problem] = []
     names: list[str] | None = None
@@ -188,9 +195,47 @@ def _read_csv(text: str) -> tuple[list[RawRow], list[Problem]]:
                 if name in COLUMNS and cell.strip()
             }
             rows.append(RawRow(start, values))
-    except csv.Error:
-        problems.append(Problem(ItemProblem.CSV_SYNTAX, line))
+    except csv.Error as error:
+        problems.append(_csv_problem(str(error), text, line - offset, delimiter, offset))
     return rows, problems
+
+
+def _csv_problem(message: str, text: str, start: int, delimiter: str, offset: int) -> Problem:
+    """Return the problem of a CSV error met in the row starting on line ``start`` of text."""
+    if "field larger than field limit" in message:
+        return Problem(ItemProblem.CELL_TOO_LONG, start + offset,
+                       params={"limit": csv.field_size_limit()})
+    if "unexpected end of data" in message:
+        opened = _unclosed_quote_line(text, start, delimiter)
+        if opened is not None:
+            return Problem(ItemProblem.UNCLOSED_QUOTE, opened + offset)
+    return Problem(ItemProblem.CSV_SYNTAX, start + offset)
+
+
+def _unclosed_quote_line(text: str, start: int, delimiter: str) -> int | None:
+    """Return the line of the quote left open in the rows from line ``start`` on, if any."""
+    position = 0
+    for _ in range(start - 1):
+        position = text.find("\n", position) + 1
+        if position == 0:
+            return None
+    line, opened, quoted, field_start = start, None, False, True
+    index = position
+    while index < len(text):
+        char = text[index]
+        if quoted:
+            if char == '"':
+                if text.startswith('"', index + 1):
+                    index += 1  # "" is an escaped quote
+                else:
+                    quoted, opened = False, None
+        elif char == '"' and field_start:
+            quoted, opened = True, line
+        field_start = not quoted and char in (delimiter, "\n", "\r")
+        if char == "\n":
+            line += 1
+        index += 1
+    return opened if quoted else None
 
 
 def _json_cell(key: str, value: object, line: int, problems: list[Problem]) -> str | None:

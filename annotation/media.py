@@ -1,10 +1,11 @@
 """Media preparation: untrusted image and audio bytes made safe and light to send.
 
-Images are decoded with Pillow under a pixel cap, turned upright from their EXIF orientation,
+Images are decoded with Pillow under a pixel cap per image and a total per upload (the size
+is read from the header before any pixel is decoded), turned upright from their EXIF orientation,
 converted to sRGB/RGB, bounded to ``MAX_SIDE`` pixels and re-encoded as a progressive JPEG of
 about ``TARGET_BYTES`` with no metadata at all (no EXIF, GPS, ICC, comments). Audio is
-passed through unchanged after its container is recognised by its magic bytes and its length
-checked (see ``annotation.media_audio``).
+passed through unchanged after its container is recognised by its magic bytes, found to
+hold sound and its length checked (see ``annotation.media_audio``).
 
 ::
 
@@ -16,6 +17,7 @@ Reasons (``MediaProblem``) and their params besides ``filename``:
 - ``media.corrupt``             the bytes do not decode
 - ``media.unsupported``         not a supported image or audio format
 - ``media.decompression_bomb``  width, height, limit (pixels)
+- ``media.upload_pixels``       limit (pixels an upload may decode in all; ``PixelBudget``)
 - ``media.too_large``           size, limit (bytes)
 - ``media.too_long``            duration, limit (seconds)
 """
@@ -49,10 +51,12 @@ class MediaProblem(StrEnum):
     DECOMPRESSION_BOMB = "media.decompression_bomb"
     TOO_LARGE = "media.too_large"
     TOO_LONG = "media.too_long"
+    UPLOAD_PIXELS = "media.upload_pixels"
 
 
 MAX_INPUT_BYTES = 20 * 1024 * 1024
 MAX_PIXELS = 50_000_000
+MAX_UPLOAD_PIXELS = 200_000_000  # decoded pixels per upload, all its images together
 MAX_SIDE = 1280
 TARGET_BYTES = 100 * 1024
 JPEG_QUALITIES = (85, 80, 75, 70, 65, 60)
@@ -77,6 +81,24 @@ class MediaRejected(DomainError):
         """Return this rejection as a Problem found at ``line``/``field`` of an items file."""
         params = {k: v for k, v in self.params.items() if k != "reason"}
         return Problem(self.reason, line, field, params)
+
+
+class PixelBudget:
+    """The pixels one upload may still decode; each image is charged before it is decoded.
+
+    A JPEG is charged at the reduced scale it is decoded at. One budget belongs to one
+    upload, read by one thread at a time.
+    """
+
+    def __init__(self, limit: int | None = MAX_UPLOAD_PIXELS) -> None:
+        self.limit = limit
+        self.spent = 0
+
+    def charge(self, pixels: int, filename: str) -> None:
+        """Spend ``pixels``, or refuse the image when they would pass the limit."""
+        if self.limit is not None and self.spent + pixels > self.limit:
+            raise MediaRejected(MediaProblem.UPLOAD_PIXELS, filename, limit=self.limit)
+        self.spent += pixels
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,19 +126,21 @@ def media_kind_for(filename: str) -> MediaKind | None:
     return None
 
 
-def prepare_media(data: bytes, filename: str) -> PreparedMedia:
+def prepare_media(data: bytes, filename: str, budget: PixelBudget | None = None
+                  ) -> PreparedMedia:
     """Prepare an image or audio file, recognised by its magic bytes, then its extension."""
     if sniff_image(data) is not None:
-        return prepare_image(data, filename)
+        return prepare_image(data, filename, budget)
     try:
         probe_audio(data)
-    except AudioUnreadable:
-        pass
+    except AudioUnreadable as exc:
+        if exc.recognised:  # an audio container without sound: say it is damaged
+            return prepare_audio(data, filename)
     else:
         return prepare_audio(data, filename)
     if media_kind_for(filename) is MediaKind.AUDIO:
         return prepare_audio(data, filename)
-    return prepare_image(data, filename)
+    return prepare_image(data, filename, budget)
 
 
 def sniff_image(data: bytes) -> str | None:
@@ -136,8 +160,13 @@ def sniff_image(data: bytes) -> str | None:
     return None
 
 
-def prepare_image(data: bytes, filename: str) -> PreparedMedia:
-    """Decode an image safely and re-encode it as a small, metadata-free JPEG."""
+def prepare_image(data: bytes, filename: str, budget: PixelBudget | None = None
+                  ) -> PreparedMedia:
+    """Decode an image safely and re-encode it as a small, metadata-free JPEG.
+
+    ``budget``: the upload's pixel budget, charged (before decoding) with the pixels this
+    image decodes; None charges nothing (one image alone is still capped by ``MAX_PIXELS``).
+    """
     _check_size(data, filename)
     image_format = sniff_image(data)
     if image_format is None:
@@ -149,7 +178,7 @@ def prepare_image(data: bytes, filename: str) -> PreparedMedia:
         # (raised before our own check for sizes between its two thresholds) becomes an error.
         warnings.simplefilter("ignore")
         warnings.simplefilter("error", Image.DecompressionBombWarning)
-        image = _decode(data, filename, image_format)
+        image = _decode(data, filename, image_format, budget)
     output = _encode_jpeg(image)
     return PreparedMedia(
         key=MediaKey(hashlib.sha256(output).hexdigest()),
@@ -172,7 +201,7 @@ def prepare_audio(data: bytes, filename: str) -> PreparedMedia:
     except AudioUnreadable as exc:
         reason = MediaProblem.CORRUPT if exc.recognised else MediaProblem.UNSUPPORTED
         raise MediaRejected(reason, filename) from None
-    if probe.duration is not None and probe.duration > MAX_AUDIO_SECONDS:
+    if probe.duration > MAX_AUDIO_SECONDS:
         raise MediaRejected(
             MediaProblem.TOO_LONG,
             filename,
@@ -200,7 +229,8 @@ def _check_size(data: bytes, filename: str) -> None:
         raise MediaRejected(MediaProblem.CORRUPT, filename)
 
 
-def _decode(data: bytes, filename: str, image_format: str) -> Image.Image:
+def _decode(data: bytes, filename: str, image_format: str, budget: PixelBudget | None
+            ) -> Image.Image:
     """Open, check, load, orient and flatten an image to an RGB image of bounded size."""
     try:
         with Image.open(io.BytesIO(data), formats=[image_format]) as opened:
@@ -215,10 +245,15 @@ def _decode(data: bytes, filename: str, image_format: str) -> Image.Image:
                 )
             if opened.format == "JPEG":
                 opened.draft("RGB", (MAX_SIDE, MAX_SIDE))  # decode at a reduced scale
+            if budget is not None:
+                budget.charge(opened.width * opened.height, filename)
             opened.load()
+            # Shrink first, in place: every later step copies the image, and a copy of a
+            # full-size decode is what costs memory (the bounding box is square, so turning
+            # the image upright afterwards gives the same result).
+            opened.thumbnail((MAX_SIDE, MAX_SIDE), Image.Resampling.LANCZOS)
             image = _upright(opened)
             image = _to_srgb(image)
-            image.thumbnail((MAX_SIDE, MAX_SIDE), Image.Resampling.LANCZOS)
             return _flatten(image)
     except MediaRejected:
         raise

@@ -1,17 +1,20 @@
 """Audio containers: recognising OGG, MP3, M4A and WAV by their bytes, and their duration.
 
-Only headers are read, cheaply and without decoding any sound: WAV with the ``wave`` module
-(or its RIFF chunks for non-PCM data), OGG from the last page's granule position (Opus at
-48 kHz minus its pre-skip; Vorbis at its sample rate), M4A from the ``mvhd`` box. MP3 has no
-length in its header, so its duration is None.
+Every accepted file has a positive duration read from its structure, cheaply and without
+decoding any sound; a file whose container is recognised but holds no sound is refused
+(``AudioUnreadable(recognised=True)``): WAV from its ``fmt`` byte rate and the ``data`` bytes
+actually present; OGG from the first page (version 0, beginning of stream) and the last
+page's granule position (Opus at 48 kHz minus its pre-skip; Vorbis at its sample rate); M4A
+from the ``mvhd`` box, with an ``mdat`` box holding the sound; MP3 by walking its MPEG audio
+frames after any ID3v2 tag (``annotation.media_mp3``): no valid frame, no audio.
 """
 
 from __future__ import annotations
 
-import io
 import struct
-import wave
 from dataclasses import dataclass
+
+from annotation.media_mp3 import mp3_duration
 
 OGG_TAIL_BYTES = 65_536  # an OGG page is at most 65,307 bytes
 OPUS_RATE = 48_000
@@ -33,21 +36,31 @@ class AudioProbe:
     mime: str
     extension: str
     send_as: str  # "voice" for OGG/Opus, otherwise "audio"
-    duration: float | None
+    duration: float  # seconds, positive
 
 
 def probe_audio(data: bytes) -> AudioProbe:
-    """Recognise an audio container by its magic bytes and read its duration when cheap."""
+    """Recognise an audio container by its magic bytes and read its duration."""
+    probe = _probe(data)
+    if not probe.duration > 0:  # also refuses NaN
+        raise AudioUnreadable(recognised=True)
+    return probe
+
+
+def _probe(data: bytes) -> AudioProbe:
     if data.startswith(b"OggS"):
         return _probe_ogg(data)
     if data[:4] == b"RIFF" and data[8:12] == b"WAVE":
-        return AudioProbe("audio/wav", ".wav", "audio", _wav_duration(data))
+        return AudioProbe("audio/wav", ".wav", "audio", _riff_duration(data))
     if data[4:8] == b"ftyp":
         if data[8:12] not in M4A_BRANDS:
             raise AudioUnreadable(recognised=False)
         return AudioProbe("audio/mp4", ".m4a", "audio", _mp4_duration(data))
     if _looks_like_mp3(data):
-        return AudioProbe("audio/mpeg", ".mp3", "audio", None)
+        duration = mp3_duration(data)
+        if duration is None:
+            raise AudioUnreadable(recognised=True)
+        return AudioProbe("audio/mpeg", ".mp3", "audio", duration)
     raise AudioUnreadable(recognised=False)
 
 
@@ -62,6 +75,8 @@ def _looks_like_mp3(data: bytes) -> bool:
 
 
 def _probe_ogg(data: bytes) -> AudioProbe:
+    if len(data) < 27 or data[4] != 0 or not data[5] & 0x02:  # version 0, first page
+        raise AudioUnreadable(recognised=True)
     head = data[:512]
     if b"OpusHead" in head:
         start = head.index(b"OpusHead")
@@ -69,18 +84,18 @@ def _probe_ogg(data: bytes) -> AudioProbe:
             raise AudioUnreadable(recognised=True)
         pre_skip = struct.unpack_from("<H", head, start + 10)[0]
         granule = _last_granule(data)
-        duration = None if granule is None else max(0.0, (granule - pre_skip) / OPUS_RATE)
-        return AudioProbe("audio/ogg", ".ogg", "voice", duration)
+        if granule is None:
+            raise AudioUnreadable(recognised=True)
+        return AudioProbe("audio/ogg", ".ogg", "voice", (granule - pre_skip) / OPUS_RATE)
     if b"\x01vorbis" in head:
         start = head.index(b"\x01vorbis")
         if len(head) < start + 16:
             raise AudioUnreadable(recognised=True)
         rate = struct.unpack_from("<I", head, start + 12)[0]
         granule = _last_granule(data)
-        if rate == 0:
+        if rate == 0 or granule is None:
             raise AudioUnreadable(recognised=True)
-        duration = None if granule is None else granule / rate
-        return AudioProbe("audio/ogg", ".ogg", "audio", duration)
+        return AudioProbe("audio/ogg", ".ogg", "audio", granule / rate)
     raise AudioUnreadable(recognised=True)
 
 
@@ -96,19 +111,8 @@ def _last_granule(data: bytes) -> int | None:
     return None
 
 
-def _wav_duration(data: bytes) -> float:
-    try:
-        with wave.open(io.BytesIO(data)) as reader:
-            rate, frames = reader.getframerate(), reader.getnframes()
-        if rate <= 0:
-            raise AudioUnreadable(recognised=True)
-        return frames / rate
-    except Exception:  # wave reads PCM only, and raises assorted errors on odd chunks
-        return _riff_duration(data)
-
-
 def _riff_duration(data: bytes) -> float:
-    """Return data size / byte rate from the RIFF chunks of a WAV file."""
+    """Return the sound bytes present / byte rate, from the RIFF chunks of a WAV file."""
     byte_rate = 0
     position = 12
     while position + 8 <= len(data):
@@ -123,22 +127,25 @@ def _riff_duration(data: bytes) -> float:
     raise AudioUnreadable(recognised=True)
 
 
-def _mp4_duration(data: bytes) -> float | None:
-    """Return the movie duration from ``moov/mvhd``, or None when the box is not found."""
+def _mp4_duration(data: bytes) -> float:
+    """Return the movie duration from ``moov/mvhd``; refuse a file without it or sound."""
     moov = _find_box(data, 0, len(data), b"moov")
-    if moov is None:
-        return None
+    mdat = _find_box(data, 0, len(data), b"mdat")
+    if moov is None or mdat is None or mdat[1] <= mdat[0]:
+        raise AudioUnreadable(recognised=True)
     mvhd = _find_box(data, moov[0], moov[1], b"mvhd")
     if mvhd is None or mvhd[0] + 32 > len(data):
-        return None
+        raise AudioUnreadable(recognised=True)
     start = mvhd[0]
     if data[start] == 1:  # version 1: 64-bit times
         if start + 32 > mvhd[1]:
-            return None
+            raise AudioUnreadable(recognised=True)
         timescale, duration = struct.unpack_from(">IQ", data, start + 20)
     else:
         timescale, duration = struct.unpack_from(">II", data, start + 12)
-    return duration / timescale if timescale else None
+    if not timescale:
+        raise AudioUnreadable(recognised=True)
+    return float(duration / timescale)
 
 
 def _find_box(data: bytes, start: int, end: int, name: bytes) -> tuple[int, int] | None:

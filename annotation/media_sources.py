@@ -4,6 +4,8 @@ Every source takes the paths written in an items file, relative to that file, an
 any that would leave its root (``..``, absolute paths, drive letters, symlinks out). Zip
 archives are checked before anything is read: member count and total uncompressed size are
 capped (zip bombs), and ``zipfile`` never returns more than a member's declared size.
+``key`` names the one file a path reaches (``./a.png``, ``.//a.png`` and, in a zip, ``A.PNG``
+all reach ``a.png``), so that a file is read and prepared once however it is written.
 
 ::
 
@@ -71,9 +73,17 @@ class MediaSource(Protocol):
         """Return whether the file is there."""
         ...
 
+    def key(self, relative_path: str) -> str:
+        """Return the name of the file a path reaches (raise MediaUnavailable if unsafe)."""
+        ...
+
 
 def safe_relative_path(raw: str) -> str:
-    """Return ``raw`` as a normalized relative POSIX path, refusing paths that escape."""
+    """Return ``raw`` as a normalized relative POSIX path, refusing paths that escape.
+
+    ``.`` and empty parts are dropped; any ``..`` is refused, even one that would stay
+    inside (``x/../a.png``), so that no path depends on what ``x`` is on disk.
+    """
     path = raw.strip().replace("\\", "/")
     if not path or "\x00" in path or path.startswith("/") or _DRIVE.match(path):
         raise MediaUnavailable(SourceProblem.UNSAFE_PATH, raw)
@@ -119,6 +129,13 @@ class DirectorySource:
             return self._locate(relative_path).is_file()
         except MediaUnavailable:
             return False
+
+    def key(self, relative_path: str) -> str:
+        """Return the file's resolved path (symlinks followed)."""
+        try:
+            return str(self._locate(relative_path))
+        except (OSError, RuntimeError):  # a symlink loop, a name too long: read() reports it
+            return safe_relative_path(relative_path)
 
 
 class ZipSource:
@@ -202,6 +219,11 @@ class ZipSource:
         except MediaUnavailable:
             return False
 
+    def key(self, relative_path: str) -> str:
+        """Return the member's name (its normalized path when there is no such member)."""
+        info = self.member(relative_path)
+        return safe_relative_path(relative_path) if info is None else info.filename
+
 
 class MemorySource:
     """Media files held in memory, keyed by relative path (tests, the bundled sample)."""
@@ -222,3 +244,7 @@ class MemorySource:
             return safe_relative_path(relative_path) in self.files
         except MediaUnavailable:
             return False
+
+    def key(self, relative_path: str) -> str:
+        """Return the normalized path."""
+        return safe_relative_path(relative_path)

@@ -22,6 +22,7 @@ the key can be found in the text, its line. Problem codes (``SpecProblem``) and 
 - ``spec.not_applicable``  answer_type (``options`` or ``[number]`` given for a type that
                            ignores them; ``aggregation`` that needs choices)
 - ``spec.bad_range``       minimum, maximum (``number.min`` > ``number.max``)
+- ``spec.too_deep``        lists or tables nested too deeply to read (no spec needs it)
 """
 
 from __future__ import annotations
@@ -77,6 +78,8 @@ def parse_spec(text: str) -> ProjectSpec:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ValidationFailed([_syntax_problem(text, exc)]) from None
+    except RecursionError:  # tomllib recurses once per nested array or inline table
+        raise ValidationFailed([Problem(SpecProblem.TOO_DEEP)]) from None
     return spec_from_mapping(data, _key_lines(text))
 
 

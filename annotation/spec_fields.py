@@ -39,6 +39,7 @@ class SpecProblem(StrEnum):
     OPTION_SEPARATOR = "spec.option_separator"
     NOT_APPLICABLE = "spec.not_applicable"
     BAD_RANGE = "spec.bad_range"
+    TOO_DEEP = "spec.too_deep"
 
 
 MAX_NAME = 100

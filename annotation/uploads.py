@@ -1,8 +1,10 @@
 """Project files sent in the chat: a TOML spec, an items file (CSV, TSV, JSONL) or a zip.
 
 A coordinator sends the spec, then the items (or a zip holding both, ``project.toml``
-inside). :func:`read_upload` is blocking (parsing, media preparation): run it in a worker
-thread. It returns the spec and, once items came, the validated drafts; or raises
+inside). :func:`read_upload` is blocking (parsing, media preparation): run it on the
+uploads' own pool (``annotation.preparation.prepare_off_loop``), which also makes it
+cancellable; its images may decode ``MAX_UPLOAD_PIXELS`` in all.
+It returns the spec and, once items came, the validated drafts; or raises
 ``ValidationFailed`` with every problem, each naming its file. Nothing is stored here.
 """
 
@@ -17,7 +19,9 @@ from annotation.errors import Problem, ValidationFailed
 from annotation.item_drafts import ItemDraft, ProgressCallback
 from annotation.item_files import SPEC_FILENAME, ArchiveProblem, parse_items, read_items_archive
 from annotation.item_rows import ItemProblem
+from annotation.media import MAX_UPLOAD_PIXELS, PixelBudget
 from annotation.models import ProjectSpec
+from annotation.preparation import CancelFlag
 from annotation.spec import parse_spec_bytes
 
 MAX_DOWNLOAD_BYTES = 20 * 1024 * 1024  # the Bot API's getFile limit
@@ -63,20 +67,25 @@ def _in_file(problems: Sequence[Problem], name: str) -> list[Problem]:
 
 
 def read_upload(kind: UploadKind, data: bytes, filename: str, pending: ProjectSpec | None,
-                on_progress: ProgressCallback | None = None) -> Upload:
+                on_progress: ProgressCallback | None = None, *,
+                cancel: CancelFlag | None = None,
+                pixel_limit: int = MAX_UPLOAD_PIXELS) -> Upload:
     """Validate one sent document against the pending spec (blocking)."""
+    budget = PixelBudget(pixel_limit)
     try:
         if kind is UploadKind.SPEC:
             return Upload(parse_spec_bytes(data), None)
         if kind is UploadKind.ARCHIVE:
-            own, drafts = read_items_archive(data, pending, on_progress=on_progress)
+            own, drafts = read_items_archive(data, pending, on_progress=on_progress,
+                                             budget=budget, cancel=cancel)
             spec = pending or own
             assert spec is not None  # read_items_archive raises NO_SPEC otherwise
             return Upload(spec, tuple(drafts))
         if pending is None:
             raise ValidationFailed([Problem(ArchiveProblem.NO_SPEC,
                                             params={"file": SPEC_FILENAME})])
-        drafts = parse_items(data, filename, pending, None, on_progress=on_progress)
+        drafts = parse_items(data, filename, pending, None, on_progress=on_progress,
+                             budget=budget, cancel=cancel)
         return Upload(pending, tuple(drafts))
     except ValidationFailed as exc:
         raise ValidationFailed(_in_file(exc.problems, filename)) from None

@@ -19,12 +19,20 @@ from bot.logs import configure_logging
 logger = logging.getLogger(__name__)
 
 
+TOKEN_ADVICE = ("Prefer the environment for the token (ANNOBOT_TOKEN, e.g. from a file "
+                "readable only by the bot's account): a --token value is visible to every "
+                "user of the machine in the process list (ps, /proc).")
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="annobot", description="Crowd annotation on Telegram.")
     commands = parser.add_subparsers(dest="command")
 
-    run = commands.add_parser("run", help="run the bot (token from ANNOBOT_TOKEN)")
-    run.add_argument("--token", help="bot token (default: $ANNOBOT_TOKEN)")
+    run = commands.add_parser(
+        "run", help="run the bot (token from ANNOBOT_TOKEN)", epilog=TOKEN_ADVICE,
+        description="Run the bot. Flags come first, then ANNOBOT_* environment variables.")
+    run.add_argument("--token", help="bot token (default: $ANNOBOT_TOKEN, which is safer: "
+                                     "see below)")
     run.add_argument("--admins", help="admin Telegram user ids (default: $ANNOBOT_ADMINS)")
     run.add_argument("--db", help="database file (default: ./annobot.db)")
     run.add_argument("--api-url", help="a self-hosted Bot API server, e.g. http://127.0.0.1:8081")
@@ -93,9 +101,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
             return main_demo(args)
         if command == "import":
-            from bot.scripts import main_import
-
-            return main_import(args)
+            return _import(args)
         if command == "export":
             from bot.scripts import main_export
 
@@ -105,15 +111,36 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _fail(str(error))
 
 
+def _import(args: argparse.Namespace) -> int:
+    from annotation.errors import StorageFull
+    from bot.scripts import main_import
+    from handlers.problems import DISK_FULL
+
+    try:
+        return main_import(args)
+    except StorageFull:  # rolled back: nothing of the project was kept
+        print(f"annobot: {DISK_FULL}", file=sys.stderr)
+        return 1
+
+
 def _run(args: argparse.Namespace) -> int:
     config = load_config(token=args.token, admins=args.admins, database=args.db,
                          api_url=args.api_url, webhook_url=args.webhook,
                          webhook_listen=args.listen, webhook_port=args.port,
                          export_dir=args.export_dir)
     configure_logging(token=config.token)
-    from bot.runner import run_forever
+    from bot.runner import StartupError, run_forever
 
-    run_forever(config)
+    try:
+        run_forever(config)
+    except ConfigError as error:  # the server rejected the token: one line, without it
+        return _fail(str(error))
+    except StartupError as error:
+        print(f"annobot: {error}", file=sys.stderr)
+        return 1
+    except Exception:  # a crash: its traceback goes through the token filter, never raw
+        logger.exception("annobot run stopped")
+        return 1
     return 0
 
 

@@ -47,6 +47,8 @@ TEMPLATES: dict[str, str] = {
     SpecProblem.OPTION_SEPARATOR: N_('option "{value}" must not contain "{separator}"'),
     SpecProblem.NOT_APPLICABLE: N_('not used with answer type "{answer_type}"'),
     SpecProblem.BAD_RANGE: N_("the minimum {minimum} is greater than the maximum {maximum}"),
+    SpecProblem.TOO_DEEP: N_("lists or tables are nested too deeply: this is not a valid "
+                             "project settings file"),
     ItemProblem.FILE_TOO_LARGE: N_("file too large: {size}, at most {limit}"),
     ItemProblem.ENCODING: N_("the file is not saved as UTF-8 text"),
     ItemProblem.EMPTY: N_("the file has no items"),
@@ -57,6 +59,10 @@ TEMPLATES: dict[str, str] = {
     ItemProblem.UNKNOWN_COLUMN: N_("unknown column (check the spelling)"),
     ItemProblem.DUPLICATE_COLUMN: N_("this column appears twice"),
     ItemProblem.CSV_SYNTAX: N_("the CSV file cannot be read from here (check the quotes)"),
+    ItemProblem.UNCLOSED_QUOTE: N_("a quote opened on this line is never closed: the rows "
+                                   "after it would merge into one item"),
+    ItemProblem.CELL_TOO_LONG: N_("a cell is longer than {limit} characters (check the "
+                                  "quotes)"),
     ItemProblem.EXTRA_CELLS: N_("{found} cells, but the first row has {expected} columns"),
     ItemProblem.BAD_JSON: N_("this line is not valid JSON"),
     ItemProblem.NOT_AN_OBJECT: N_("this line must be a JSON object"),
@@ -92,9 +98,14 @@ TEMPLATES: dict[str, str] = {
                                         "pixels, at most {limit} megapixels"),
     MediaProblem.TOO_LARGE: N_('"{filename}" is too large: {size}, at most {limit}'),
     MediaProblem.TOO_LONG: N_('"{filename}" is too long: {duration} s, at most {limit} s'),
+    MediaProblem.UPLOAD_PIXELS: N_('image "{filename}" goes past the {limit} megapixels of '
+                                   "images one upload may hold: split the items into "
+                                   "several uploads"),
 }
 
 SYNTAX_NO_COLUMN = N_("TOML syntax error")
+# An import refused because the server's disk is full (``annotation.errors.StorageFull``).
+DISK_FULL = N_("The server's disk is full: nothing was imported. Please tell an admin.")
 AT_LEAST = N_("{value} must be at least {minimum}")
 AT_MOST = N_("{value} must be at most {maximum}")
 NOT_FINITE = N_("{value} is not a finite number")
@@ -127,6 +138,7 @@ BYTE_UNITS = (N_("{size} B"), N_("{size} KB"), N_("{size} MB"), N_("{size} GB"))
 
 _BYTE_CODES = frozenset({ItemProblem.FILE_TOO_LARGE, SourceProblem.TOO_LARGE,
                          MediaProblem.TOO_LARGE})
+_PIXEL_CODES = frozenset({MediaProblem.DECOMPRESSION_BOMB, MediaProblem.UPLOAD_PIXELS})
 # The ``file`` param of these names what is missing, not where the problem is.
 _FILE_IS_SUBJECT = frozenset({ItemProblem.MISSING_FILE, ArchiveProblem.NO_SPEC})
 
@@ -212,7 +224,7 @@ def _values(code: str, params: Mapping[str, object], translations: Translations
             if key in params:
                 values[key] = format_size(params[key], translations)
     limit = params.get("limit")
-    if code == MediaProblem.DECOMPRESSION_BOMB and isinstance(limit, int | float):
+    if code in _PIXEL_CODES and isinstance(limit, int | float):
         values["limit"] = format_number(round(limit / 1_000_000, 1))
     expected = params.get("expected")
     if isinstance(expected, str) and expected in TYPE_NAMES:

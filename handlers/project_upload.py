@@ -1,6 +1,7 @@
 """Projects from the chat: the spec and items sent as documents, or the guided conversation.
 
-Documents are downloaded, then parsed in a worker thread; the parser's progress is passed
+Documents are downloaded, then parsed on the uploads' own thread pool (cancelled with the
+handler: ``annotation.preparation``); the parser's progress is passed
 back with ``call_soon_threadsafe`` and shown by editing one message at most once a second.
 The spec waiting for its items, and the guided conversation's state, are throw-away UI
 state in ``user_data``; the project itself is written only when everything is valid.
@@ -24,14 +25,15 @@ from telegram.constants import ParseMode
 from telegram.error import BadRequest
 from telegram.ext import ApplicationHandlerStop
 
-from annotation.errors import ValidationFailed
+from annotation.errors import StorageFull, ValidationFailed
 from annotation.guided_spec import SUGGESTIONS, GuidedSpec, GuidedStep, advance
 from annotation.models import Project, ProjectSpec
+from annotation.preparation import prepare_off_loop
 from annotation.uploads import Upload, UploadKind, check_size, read_upload, upload_kind
 from handlers.callbacks import Action, Callback, encode
 from handlers.context import AnnobotContext
 from handlers.messages import N_
-from handlers.problems import describe_problems
+from handlers.problems import DISK_FULL, describe_problems
 from handlers.services import Translations
 from handlers.session import language_of
 
@@ -92,8 +94,9 @@ async def _read(message: Message, context: AnnobotContext, t: Translations, kind
         file=filename.replace("{", "{{").replace("}", "}}")))
     editor = asyncio.create_task(progress.run())
     try:
-        return await asyncio.to_thread(read_upload, kind, data, filename, pending,
-                                       progress.report)
+        limit = context.services.upload_pixels
+        return await prepare_off_loop(lambda cancel: read_upload(
+            kind, data, filename, pending, progress.report, cancel=cancel, pixel_limit=limit))
     finally:
         editor.cancel()
         with contextlib.suppress(BadRequest):
@@ -122,7 +125,10 @@ async def on_document(update: Update, context: AnnobotContext) -> None:
         await message.reply_text(t.gettext("Nothing was created. Please fix:") + "\n"
                                  + describe_problems(exc.problems, t))
         return
-    await _accept(update, context, upload)
+    try:
+        await _accept(update, context, upload)
+    except StorageFull:  # rolled back: no project, item or media of it was kept
+        await message.reply_text(t.gettext(DISK_FULL))
 
 
 async def _accept(update: Update, context: AnnobotContext, upload: Upload) -> None:

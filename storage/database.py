@@ -13,6 +13,7 @@ transaction across a killed process; checkpoints run on a worker thread every
 from __future__ import annotations
 
 import asyncio
+import errno
 import logging
 import sqlite3
 import time
@@ -21,6 +22,7 @@ from contextlib import asynccontextmanager, nullcontext
 from pathlib import Path
 from typing import TypeVar
 
+from annotation.errors import StorageFull
 from storage.cache import RowCache
 from storage.connection import (
     SLOW_INLINE_SECONDS,
@@ -36,6 +38,13 @@ logger = logging.getLogger(__name__)
 CHECKPOINT_EVERY = 200  # commits between two checkpoints (a few MB of WAL at most)
 BUSY_TIMEOUT = 10.0  # seconds to wait for another process's write lock
 C = TypeVar("C", InlineConnection, ThreadedConnection)
+
+
+def _disk_full(error: BaseException) -> bool:
+    """Whether an error says the disk (or the database's size limit) is full."""
+    if isinstance(error, sqlite3.Error):
+        return (getattr(error, "sqlite_errorcode", None) or 0) & 0xFF == sqlite3.SQLITE_FULL
+    return isinstance(error, OSError) and error.errno == errno.ENOSPC
 
 
 class DatabaseBusy(RuntimeError):
@@ -100,10 +109,13 @@ class Database:
                 try:
                     yield SqliteUnitOfWork(connection, self._cache)
                     await connection.execute("COMMIT")
-                except BaseException:
+                except BaseException as error:
                     self._cache.clear()  # it may hold rows this transaction changed
                     if connection.in_transaction:
                         connection.execute_now("ROLLBACK")
+                    if _disk_full(error):
+                        logger.error("the disk is full: a write transaction was rolled back")
+                        raise StorageFull() from error
                     raise
             busy = connection.reset_busy()
             if busy > SLOW_INLINE_SECONDS:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import io
 import json
 import wave
@@ -168,11 +169,10 @@ def test_each_media_file_is_prepared_once() -> None:
             return super().read(relative_path)
 
     source = CountingSource({"cat.png": png()})
-    data = b"image\ncat.png\ncat.png\n./cat.png\n"
+    data = b"image\ncat.png\ncat.png\n./cat.png\n././cat.png\n.//cat.png\n"
     drafts = parse_items(data, "items.csv", SPEC, source)
-    assert drafts[0].media is drafts[1].media
-    assert drafts[0].media == drafts[2].media
-    assert reads == ["cat.png", "./cat.png"]
+    assert all(draft.media is drafts[0].media for draft in drafts)
+    assert reads == ["cat.png"]  # every spelling of the path reaches one file, read once
 
 
 def test_progress_is_reported_up_to_the_total() -> None:
@@ -214,7 +214,10 @@ CSV_CASES: list[tuple[str, Expected]] = [
     ("media\nC:\\Users\\me\\cat.png\n", [(SourceProblem.UNSAFE_PATH, 2, "media")]),
     ("image\nbad.png\n", [(MediaProblem.CORRUPT, 2, "image")]),
     ("image\nsound.wav\n", [(MediaProblem.UNSUPPORTED, 2, "image")]),
-    (f'text\n"{"x" * 140_000}"\n', [(I.CSV_SYNTAX, 2, None)]),
+    (f'text\n"{"x" * 140_000}"\n', [(I.CELL_TOO_LONG, 2, None)]),
+    ("id,text\n1,fine\n2,\"never closed\n3,merged\n4,merged\n", [(I.UNCLOSED_QUOTE, 3, None)]),
+    ('id,text\n1,"a\nb",\n2,"open\n3,x\n', [(I.UNCLOSED_QUOTE, 4, None)]),
+    ('id,text\n1,ok\n2,"stray" quote\n', [(I.CSV_SYNTAX, 3, None)]),
 ]
 
 
@@ -516,3 +519,45 @@ def test_arbitrary_archives_raise_only_validation_failed(data: bytes) -> None:
         with pytest.raises(ValidationFailed) as caught:
             read_items_archive(candidate, SPEC)
         _only_known_problems(caught.value.problems)
+
+
+csv_text = st.text(alphabet='ab,;"\n é\\|x', min_size=1, max_size=10).filter(str.strip)
+
+
+def _write_csv(rows: list[list[str]]) -> tuple[str, list[int]]:
+    """Return rows written as CSV and the line each row starts on."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    starts = []
+    for row in rows:
+        starts.append(buffer.getvalue().count("\n") + 1)
+        writer.writerow(row)
+    return buffer.getvalue(), starts
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(csv_text, min_size=1, max_size=8))
+def test_well_quoted_csv_reads_back_exactly_under_the_strict_reader(texts: list[str]) -> None:
+    rows = [["id", "text"], *([str(n), text] for n, text in enumerate(texts))]
+    data, starts = _write_csv(rows)
+    table = item_rows.read_rows(data.encode(), "items.csv")
+    assert table.problems == ()
+    assert [(row.line, dict(row.cells)) for row in table.rows] == [
+        (line, {"id": str(n), "text": text})
+        for n, (line, text) in enumerate(zip(starts[1:], texts, strict=True))]
+
+
+plain_text = st.text(alphabet="ab,; é\\|x", min_size=1, max_size=10).filter(str.strip)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(csv_text, max_size=5), plain_text, st.lists(plain_text, max_size=5))
+def test_an_unclosed_quote_is_reported_where_it_opens(
+    before: list[str], opened: str, after: list[str]
+) -> None:
+    data, _starts = _write_csv([["id", "text"], *([str(n), t] for n, t in enumerate(before))])
+    line = data.count("\n") + 1
+    data += f'{len(before)},"{opened}\n' + "".join(f"{t}\n" for t in after)
+    table = item_rows.read_rows(data.encode(), "items.csv")
+    assert [(p.code, p.line) for p in table.problems] == [(ItemProblem.UNCLOSED_QUOTE, line)]
+    assert len(table.rows) == len(before)  # the rows after the quote are not merged into one

@@ -116,7 +116,8 @@ def m4a(seconds: float, timescale: int = 44100) -> bytes:
         return struct.pack(">I", 8 + len(body)) + kind + body
 
     mvhd = struct.pack(">B3xIIII", 0, 0, 0, timescale, int(seconds * timescale)) + bytes(80)
-    return box(b"ftyp", b"M4A \x00\x00\x00\x00M4A isom") + box(b"moov", box(b"mvhd", mvhd))
+    return (box(b"ftyp", b"M4A \x00\x00\x00\x00M4A isom") + box(b"moov", box(b"mvhd", mvhd))
+            + box(b"mdat", bytes(64)))
 
 
 MP3_FRAME = b"\xff\xfb\x90\x64" + bytes(413)
@@ -290,16 +291,16 @@ def test_rejection_becomes_a_problem() -> None:
         (ogg_opus(2.0), "audio/ogg", "voice", 2.0),
         (ogg_vorbis(3.0), "audio/ogg", "audio", 3.0),
         (m4a(4.0), "audio/mp4", "audio", 4.0),
-        (MP3_WITH_TAG, "audio/mpeg", "audio", None),
-        (MP3_FRAME * 3, "audio/mpeg", "audio", None),
+        (MP3_WITH_TAG, "audio/mpeg", "audio", 1152 / 44100),
+        (MP3_FRAME * 3, "audio/mpeg", "audio", 3 * 1152 / 44100),
     ],
 )
 def test_audio_is_recognised_by_its_bytes(
-    data: bytes, mime: str, send_as: str, duration: float | None
+    data: bytes, mime: str, send_as: str, duration: float
 ) -> None:
     prepared = prepare_media(data, "clip.bin")
     assert (prepared.kind, prepared.mime, prepared.send_as) == (MediaKind.AUDIO, mime, send_as)
-    assert prepared.duration == (None if duration is None else pytest.approx(duration, abs=0.01))
+    assert prepared.duration == pytest.approx(duration, abs=0.001)
     assert prepared.data == data
     assert prepared.filename == "clip.bin"
 
@@ -332,6 +333,77 @@ def test_too_long_names_the_duration() -> None:
     error = rejected(prepare_audio, wav(400, rate=500), "long.wav")
     assert error.params["duration"] == 400.0
     assert error.params["limit"] == MAX_AUDIO_SECONDS
+
+
+ID3_EMPTY = b"ID3\x04\x00\x00\x00\x00\x00\x00"
+
+
+def m4a_without_sound() -> bytes:
+    return m4a(4.0).rpartition(struct.pack(">I", 72) + b"mdat")[0]
+
+
+@pytest.mark.parametrize(
+    ("data", "filename"),
+    [
+        (ID3_EMPTY + bytes(1 << 20), "zeros.mp3"),  # issue 10: was accepted
+        (ID3_EMPTY + b"\xff" * 5000, "ones.mp3"),
+        (b"\xff\xfb\x90\x64" + bytes(100), "truncated.mp3"),
+        (ogg_opus(2.0)[:47], "headers-only.ogg"),
+        (ogg_opus(0.0, pre_skip=312)[:-224], "pre-skip-only.ogg"),
+        (ogg_vorbis(3.0)[:58], "ident-only.ogg"),
+        (b"OggS\x00\x00" + bytes(60), "not-first-page.ogg"),
+        (m4a_without_sound(), "no-mdat.m4a"),
+        (wav(0.0), "empty.wav"),
+        (wav(1.0)[:44], "header-only.wav"),
+    ],
+)
+def test_audio_without_sound_is_damaged(data: bytes, filename: str) -> None:
+    assert rejected(prepare_audio, data, filename).reason is MediaProblem.CORRUPT
+    assert rejected(prepare_media, data, filename).reason is MediaProblem.CORRUPT
+
+
+def test_mp3_duration_counts_frames_and_skips_junk_and_tags() -> None:
+    tagged = ID3_EMPTY[:9] + b"\x05" + b"TIT2\xff\xfb" + MP3_FRAME * 2 + b"junk" * 10
+    data = tagged + MP3_FRAME * 2 + b"TAG" + bytes(125)
+    assert prepare_audio(data, "a.mp3").duration == pytest.approx(4 * 1152 / 44100)
+
+
+def test_long_mp3_is_refused() -> None:
+    frames = int(MAX_AUDIO_SECONDS * 44100 / 1152) + 40
+    error = rejected(prepare_audio, MP3_FRAME * frames, "long.mp3")
+    assert error.reason is MediaProblem.TOO_LONG
+    assert error.params["duration"] == round(frames * 1152 / 44100, 1)
+
+
+_MP3_KINDS = [  # (second byte, sample rate index, samples, rate)
+    (0xFB, 0, 1152, 44100),  # MPEG-1 layer III
+    (0xFD, 1, 1152, 48000),  # MPEG-1 layer II
+    (0xF3, 2, 576, 16000),  # MPEG-2 layer III
+    (0xE3, 0, 576, 11025),  # MPEG-2.5 layer III
+]
+
+
+def mp3_frame(second: int, bitrate: int, rate_index: int, padding: int) -> bytes:
+    from annotation.media_mp3 import parse_frame
+
+    header = bytes([0xFF, second, bitrate << 4 | rate_index << 2 | padding << 1, 0x64])
+    frame = parse_frame(header, 0)
+    assert frame is not None
+    return header + bytes(frame.length - 4)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.sampled_from(_MP3_KINDS),
+       st.lists(st.tuples(st.integers(1, 14), st.integers(0, 1)), min_size=1, max_size=30),
+       st.integers(0, 3))
+def test_mp3_duration_is_the_sum_of_its_frames(
+    kind: tuple[int, int, int, int], frames: list[tuple[int, int]], zeros: int
+) -> None:
+    second, rate_index, samples, rate = kind
+    data = b"".join(mp3_frame(second, bitrate, rate_index, padding)
+                    for bitrate, padding in frames)
+    probe = prepare_audio(ID3_EMPTY + bytes(zeros) + data, "x.mp3")
+    assert probe.duration == pytest.approx(len(frames) * samples / rate)
 
 
 @pytest.mark.parametrize(

@@ -152,6 +152,9 @@ CASES = [
         "aggregation",
     ),
     ('name = "x"\nanswer_type = \n', SpecProblem.SYNTAX, None),
+    # tomllib recurses once per level: this used to escape as RecursionError
+    (toml(options="[" * 5000 + "]" * 5000), SpecProblem.TOO_DEEP, None),
+    (toml(options="{a = " * 5000 + "1" + "}" * 5000), SpecProblem.TOO_DEEP, None),
 ]
 
 
