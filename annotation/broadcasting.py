@@ -1,7 +1,8 @@
 """Use cases of broadcasts: draft, confirm, cancel, and the sender's steps over the outbox.
 
 A coordinator drafts a broadcast (nothing is queued), sees how many annotators it reaches
-and confirms it: the outbox then gets one row per recipient in the same transaction, and
+and confirms it: the outbox then gets one row per recipient in the same transaction (a bulk
+one, on a worker thread: a broadcast to 100,000 people must not stall the event loop), and
 the sender (``bot/broadcaster.py``) works through the rows. See ``annotation.broadcast``
 for the states and the at-most-once guarantee.
 """
@@ -72,7 +73,7 @@ class BroadcastService:
         A second confirmation (a double tap) queues nothing more and returns 0.
         """
         now = self._clock()
-        async with self._store.write() as uow:
+        async with self._store.write(bulk=True) as uow:  # one row per recipient: 100,000s
             actor = await self._access.actor_in(uow, user_id)
             require_coordinator(actor)
             broadcast = await uow.outbox.get(broadcast_id)
@@ -144,7 +145,10 @@ class BroadcastService:
 
 async def queue_system_broadcast(uow: UnitOfWork, kind: BroadcastKind, audience: Audience,
                                  now: datetime, created_by: AnnotatorId | None = None) -> int:
-    """Queue a broadcast the bot writes itself (project opened, reminders); return its size."""
+    """Queue a broadcast the bot writes itself (project opened, reminders); return its size.
+
+    It inserts a row per recipient: open ``uow`` with ``write(bulk=True)``.
+    """
     broadcast = await uow.outbox.add(kind, created_by, now, audience, "", None,
                                      BroadcastStatus.SENDING)
     queued = await uow.outbox.fill(broadcast.id, audience, now)

@@ -109,7 +109,8 @@ class ProjectConsole:
                      ) -> Transition:
         """Open, pause or close a project; opening notifies its annotators."""
         now = self._clock()
-        async with self._store.write() as uow:
+        opening = action is LifecycleAction.OPEN  # queues a row per annotator: bulk
+        async with self._store.write(bulk=opening) as uow:
             actor = await self._access.actor_in(uow, user_id)
             require_coordinator(actor)
             project = await _project(uow, project_id)

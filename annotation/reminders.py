@@ -68,7 +68,7 @@ class ReminderService:
         """Queue a reminder for every idle annotator due one; return how many."""
         now = self._clock()
         queued = 0
-        async with self._store.write() as uow:
+        async with self._store.write(bulk=True) as uow:  # outbox rows: many at once
             for rule in await uow.reminders.rules():
                 audience = Audience(AudienceKind.REMINDER, project_id=rule.project_id)
                 queued += await queue_system_broadcast(uow, BroadcastKind.REMINDER, audience,

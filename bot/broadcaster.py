@@ -5,9 +5,17 @@ message it commits the row ``sending``, makes the Bot API call, and commits the 
 (``sent``, ``blocked`` for a 403, ``failed`` for a 400, back to ``pending`` after a 429,
 ``uncertain`` when the network failed mid-call). Up to ``concurrency`` calls are in flight,
 started no faster than the :class:`~annotation.broadcast.Pacer` allows; a 429 holds the
-pacer for its ``retry_after``. The coordinator's progress message is edited every couple of
-seconds. After a crash, start-up marks the rows left ``sending`` uncertain (never resent)
-and the sender resumes with the pending rows: nobody gets a message twice.
+pacer for its ``retry_after``.
+
+The broadcast shares the bot's outgoing budget with the annotators and comes last
+(``bot/rate_limiter.py``): before claiming a row the sender waits for a bulk turn (no
+interactive request waiting, tokens to spare, no 429 seen within its ``retry_after``),
+and its calls go out as ``BEST_EFFORT`` requests, never retried by the limiter. So the
+broadcast slows down while the annotators are busy and backs off bot-wide on any 429,
+and rows are not claimed long before their message can go. The coordinator's progress
+message is edited every couple of seconds. After a crash, start-up marks the rows left
+``sending`` uncertain (never resent) and the sender resumes with the pending rows: nobody
+gets a message twice.
 """
 
 from __future__ import annotations
@@ -16,7 +24,7 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 
 from telegram import Bot
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
@@ -32,6 +40,7 @@ from annotation.broadcast import (
     should_report,
 )
 from handlers.broadcast import progress_text, render_message
+from handlers.delivery import BEST_EFFORT
 from handlers.services import Services
 
 logger = logging.getLogger(__name__)
@@ -44,8 +53,10 @@ class Broadcaster:
 
     def __init__(self, bot: Bot, services: Services, *, rate: float = DEFAULT_RATE,
                  burst: float = DEFAULT_BURST, concurrency: int = CONCURRENCY,
-                 clock: Callable[[], float] = time.monotonic) -> None:
+                 clock: Callable[[], float] = time.monotonic,
+                 turn: Callable[[], Awaitable[None]] | None = None) -> None:
         self._bot = bot
+        self._turn = turn  # waits for the outgoing budget's bulk turn (None: no budget)
         self._services = services
         self._rate = rate
         self._burst = burst
@@ -84,6 +95,19 @@ class Broadcaster:
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self._stopping.wait(), seconds)
 
+    async def _wait_turn(self) -> None:
+        """Wait for the budget's bulk turn, or for :meth:`stop`."""
+        if self._turn is None:
+            return
+        turn = asyncio.ensure_future(self._turn())
+        stopping = asyncio.ensure_future(self._stopping.wait())
+        try:
+            await asyncio.wait({turn, stopping}, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            for waiter in (turn, stopping):
+                waiter.cancel()
+            await asyncio.gather(turn, stopping, return_exceptions=True)
+
     async def _send(self, broadcast: Broadcast) -> None:
         service = self._services.broadcasts
         run = _Run(broadcast, await service.progress(broadcast.id),
@@ -96,6 +120,10 @@ class Broadcaster:
                 while (wait := run.pacer.delay(self._clock())) > 0 and not self._stopping.is_set():
                     await self._pause(wait)
                 await slots.acquire()
+                await self._wait_turn()
+                if self._stopping.is_set():
+                    slots.release()
+                    break
                 recipient = await service.claim(broadcast.id)
                 if recipient is None:
                     slots.release()
@@ -127,12 +155,12 @@ class Broadcaster:
             if broadcast.photo_file_id:
                 await self._bot.send_photo(recipient.annotator_id, broadcast.photo_file_id,
                                            caption=broadcast.text or None,
-                                           rate_limit_args=0)  # type: ignore[call-arg]
+                                           rate_limit_args=BEST_EFFORT)  # type: ignore[call-arg]
             else:
                 text = render_message(broadcast, recipient, run.project_name,
                                       self._services.catalogs.get(recipient.language))
                 await self._bot.send_message(recipient.annotator_id, text,
-                                             rate_limit_args=0)  # type: ignore[call-arg]
+                                             rate_limit_args=BEST_EFFORT)  # type: ignore[call-arg]
         except RetryAfter as exc:
             delay = exc.retry_after
             seconds = delay if isinstance(delay, int | float) else delay.total_seconds()
@@ -166,7 +194,7 @@ class Broadcaster:
             await self._bot.edit_message_text(
                 progress_text(run.progress, t, final), chat_id=broadcast.progress_chat,
                 message_id=broadcast.progress_message,
-                rate_limit_args=0)  # type: ignore[call-arg]
+                rate_limit_args=BEST_EFFORT)  # type: ignore[call-arg]
 
 
 class _Run:

@@ -38,6 +38,7 @@ from bot.jobs import (
     job_queue_reminders,
     job_send_broadcasts,
 )
+from bot.rate_limiter import ChatRateLimiter
 from handlers import (
     broadcast,
     earnings,
@@ -144,7 +145,10 @@ async def start_console(application: Application[Any, Any, Any, Any, Any, Any], 
     if uncertain:
         logger.warning("%d broadcast messages were in flight at a crash: not resent",
                        uncertain)
-    application.bot_data[BROADCASTER_KEY] = Broadcaster(application.bot, services, rate=rate)
+    limiter = application.bot.rate_limiter
+    turn = limiter.bulk_turn if isinstance(limiter, ChatRateLimiter) else None
+    application.bot_data[BROADCASTER_KEY] = Broadcaster(application.bot, services, rate=rate,
+                                                        turn=turn)
     job_queue = application.job_queue
     assert job_queue is not None
     job_queue.run_repeating(job_send_broadcasts, interval=BROADCAST_POLL, first=0.0,

@@ -3,13 +3,19 @@
 A new task replaces the previous one in place (``editMessageText`` between text tasks,
 ``editMessageMedia`` between media tasks); only a change between text and media, or a
 voice clip, needs a new message. Media is uploaded once: the first upload's ``file_id``
-is stored and every later view reuses it.
+is stored and every later view reuses it (from memory when storing it failed).
+
+The next task always appears: its edit or send is retried after every 429 until Telegram
+takes it (``handlers.delivery.UNTIL_DELIVERED``; the rate limiter gives it priority over
+broadcasts), and a message that can no longer be edited is replaced by a new one.
 """
 
 from __future__ import annotations
 
 import asyncio
 import html
+import logging
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from telegram import (
@@ -21,13 +27,22 @@ from telegram import (
     Message,
 )
 from telegram.constants import ParseMode
+from telegram.error import BadRequest
 
+from annotation.errors import StorageFull
 from annotation.media_library import MediaLibrary
 from annotation.models import NO, YES, AnswerType, Media, MediaKey, Stage, Task
 from handlers.callbacks import Action, Callback, encode
+from handlers.delivery import UNTIL_DELIVERED
 from handlers.services import Translations
 
+logger = logging.getLogger(__name__)
+
 CAPTION_LIMIT = 1024
+# Why Telegram refuses to edit a message that is gone or too old: the task is sent anew.
+UNEDITABLE = ("message to edit not found", "message can't be edited",
+              "message_id_invalid", "there is no text in the message to edit",
+              "there is no caption in the message to edit")
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,10 +112,17 @@ def render_task(task: Task, _: Translations, language: str,
 
 
 class MediaUploader:
-    """Sends task media, uploading each file once and reusing its ``file_id``."""
+    """Sends task media, uploading each file once and reusing its ``file_id``.
 
-    def __init__(self, library: MediaLibrary) -> None:
+    The file id is kept in memory first: if storing it fails (the disk is full), the
+    annotator's task is shown all the same, later views reuse the id from memory, and
+    ``on_unsaved`` (an alert to the admins) is called.
+    """
+
+    def __init__(self, library: MediaLibrary,
+                 on_unsaved: Callable[[], Awaitable[None]] | None = None) -> None:
         self._library = library
+        self._on_unsaved = on_unsaved
         self._file_ids: dict[MediaKey, str] = {}
         self._locks: dict[MediaKey, asyncio.Lock] = {}
 
@@ -128,11 +150,20 @@ class MediaUploader:
             file_id = _file_id_of(message) if message is not None else None
             if file_id:
                 self._file_ids[media.key] = file_id
-                await self._library.remember(media.key, file_id)
+                await self._remember(media.key, file_id)
         finally:
             lock = self._locks.get(media.key)
             if lock is not None and lock.locked():
                 lock.release()
+
+    async def _remember(self, key: MediaKey, file_id: str) -> None:
+        try:
+            await self._library.remember(key, file_id)
+        except StorageFull:
+            logger.error("the file id of %s was not saved (the disk is full): kept in memory",
+                         key)
+            if self._on_unsaved is not None:
+                await self._on_unsaved()
 
 
 def _file_id_of(message: Message) -> str | None:
@@ -158,45 +189,86 @@ def can_edit(replace: Message | None, view: TaskView) -> bool:
     return _is_media_message(replace) and view.media.send_as != "voice"
 
 
+def _uneditable(error: BadRequest) -> bool:
+    """Whether an edit failed because the message cannot be edited (not a bad request)."""
+    text = error.message.lower()
+    return any(reason in text for reason in UNEDITABLE)
+
+
 async def show_task(bot: Bot, chat_id: int, view: TaskView, uploader: MediaUploader,
                     replace: Message | None = None, *, edit_only: bool = False) -> None:
     """Show a task, editing ``replace`` in place when the kinds allow it.
 
-    With ``edit_only`` nothing is sent when the message cannot be edited.
+    Every call is retried after a 429 until Telegram takes it: the next task always
+    appears. An edit refused because the message cannot be edited (deleted, too old)
+    sends the task as a new message instead. With ``edit_only`` nothing is sent when the
+    message cannot be edited.
     """
     if edit_only and not can_edit(replace, view):
         return
+    target = replace if can_edit(replace, view) else None
     media = view.media
     if media is None:
-        if replace is not None and can_edit(replace, view):
-            await replace.edit_text(view.text, parse_mode=ParseMode.HTML,
-                                    reply_markup=view.keyboard)
-        else:
-            await bot.send_message(chat_id, view.text, parse_mode=ParseMode.HTML,
-                                   reply_markup=view.keyboard)
+        edit_text = None if target is None else (lambda: bot.edit_message_text(  # type: ignore[call-arg]
+            view.text, chat_id=target.chat_id, message_id=target.message_id,
+            parse_mode=ParseMode.HTML, reply_markup=view.keyboard,
+            rate_limit_args=UNTIL_DELIVERED))
+        await _edit_else_send(chat_id, edit_text, lambda: bot.send_message(  # type: ignore[call-arg]
+            chat_id, view.text, parse_mode=ParseMode.HTML, reply_markup=view.keyboard,
+            rate_limit_args=UNTIL_DELIVERED), edit_only=edit_only)
         return
     file_id = await uploader.known_file_id(media)
     message: Message | bool | None = None
     try:
         source: str | bytes = file_id or await uploader.upload_data(media)
-        if replace is not None and can_edit(replace, view):
-            input_media = (
-                InputMediaPhoto(source, caption=view.text, parse_mode=ParseMode.HTML)
-                if media.send_as == "photo"
-                else InputMediaAudio(source, caption=view.text, parse_mode=ParseMode.HTML,
-                                     filename=media.filename)
-            )
-            message = await replace.edit_media(input_media, reply_markup=view.keyboard)
-        elif media.send_as == "photo":
-            message = await bot.send_photo(chat_id, source, caption=view.text,
-                                           parse_mode=ParseMode.HTML, reply_markup=view.keyboard)
-        elif media.send_as == "voice":
-            message = await bot.send_voice(chat_id, source, caption=view.text,
-                                           parse_mode=ParseMode.HTML, reply_markup=view.keyboard)
-        else:
-            message = await bot.send_audio(chat_id, source, caption=view.text,
-                                           parse_mode=ParseMode.HTML, reply_markup=view.keyboard,
-                                           filename=media.filename)
+        edit_media = None if target is None else (
+            lambda: _edit_media(bot, target, view, media, source))
+        message = await _edit_else_send(
+            chat_id, edit_media, lambda: _send_media(bot, chat_id, view, media, source),
+            edit_only=edit_only)
     finally:
         if file_id is None:
             await uploader.uploaded(media, message if isinstance(message, Message) else None)
+
+
+async def _edit_else_send(chat_id: int, edit: Callable[[], Awaitable[Message | bool]] | None,
+                          send: Callable[[], Awaitable[Message]], *, edit_only: bool
+                          ) -> Message | bool:
+    """Edit the task message; send a new one if there is none or it cannot be edited."""
+    if edit is not None:
+        try:
+            return await edit()
+        except BadRequest as error:
+            if edit_only or not _uneditable(error):
+                raise
+            logger.info("task message in chat %d not editable (%s): sent anew", chat_id,
+                        error.message)
+    return await send()
+
+
+async def _edit_media(bot: Bot, target: Message, view: TaskView, media: Media,
+                      source: str | bytes) -> Message | bool:
+    input_media = (
+        InputMediaPhoto(source, caption=view.text, parse_mode=ParseMode.HTML)
+        if media.send_as == "photo"
+        else InputMediaAudio(source, caption=view.text, parse_mode=ParseMode.HTML,
+                             filename=media.filename)
+    )
+    return await bot.edit_message_media(  # type: ignore[call-arg]
+        input_media, chat_id=target.chat_id, message_id=target.message_id,
+        reply_markup=view.keyboard, rate_limit_args=UNTIL_DELIVERED)
+
+
+async def _send_media(bot: Bot, chat_id: int, view: TaskView, media: Media,
+                      source: str | bytes) -> Message:
+    if media.send_as == "photo":
+        return await bot.send_photo(  # type: ignore[call-arg]
+            chat_id, source, caption=view.text, parse_mode=ParseMode.HTML,
+            reply_markup=view.keyboard, rate_limit_args=UNTIL_DELIVERED)
+    if media.send_as == "voice":
+        return await bot.send_voice(  # type: ignore[call-arg]
+            chat_id, source, caption=view.text, parse_mode=ParseMode.HTML,
+            reply_markup=view.keyboard, rate_limit_args=UNTIL_DELIVERED)
+    return await bot.send_audio(  # type: ignore[call-arg]
+        chat_id, source, caption=view.text, parse_mode=ParseMode.HTML,
+        reply_markup=view.keyboard, filename=media.filename, rate_limit_args=UNTIL_DELIVERED)
