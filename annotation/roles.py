@@ -3,7 +3,8 @@
 Admins come from the configuration only (``ANNOBOT_ADMINS``): the stored role can never make
 someone an admin, nor can a demotion unmake one. Admins grant and revoke the coordinator
 role. Coordinators and admins use the console (projects, preview, broadcasts, reminders,
-stats); only admins change roles and handle payouts.
+stats, the annotators list and quality decisions): a refusal there says so
+(``NOT_COORDINATOR``); only admins change roles, export and handle payouts (``FORBIDDEN``).
 
 Every privileged use case asks :func:`require_coordinator` or :func:`require_admin` with an
 :class:`Actor` read from the database at the time of the request, whatever a button's

@@ -7,6 +7,11 @@ import logging
 REDACTED = "<token>"
 
 
+def redact(text: str, token: str) -> str:
+    """Return ``text`` with every occurrence of ``token`` replaced."""
+    return text.replace(token, REDACTED) if token else text
+
+
 class TokenFilter(logging.Filter):
     """Replaces the bot token in every record (messages, arguments and tracebacks)."""
 
@@ -20,12 +25,12 @@ class TokenFilter(logging.Filter):
             return True
         message = record.getMessage()
         if self._token in message:
-            record.msg = message.replace(self._token, REDACTED)
+            record.msg = redact(message, self._token)
             record.args = None
         if record.exc_info and record.exc_info[1] is not None:
             formatted = logging.Formatter().formatException(record.exc_info)
             if self._token in formatted:
-                record.exc_text = formatted.replace(self._token, REDACTED)
+                record.exc_text = redact(formatted, self._token)
                 record.exc_info = None
         return True
 

@@ -10,6 +10,7 @@ from telegram.constants import ParseMode
 from annotation.models import LANGUAGES, AnnotatorId, Role
 from handlers.callbacks import Action, Callback, decode, encode
 from handlers.context import AnnobotContext
+from handlers.editing import replace_text
 from handlers.menus import publish_menu
 from handlers.quality_view import quality_lines
 from handlers.roles import console_help_lines
@@ -77,7 +78,7 @@ async def on_language_chosen(update: Update, context: AnnobotContext) -> None:
     remember_language(context, callback.language)
     _language, t = await language_of(update, context)
     await query.answer()
-    await query.edit_message_text(t.gettext("Language set: English."))
+    await replace_text(context.bot, query, t.gettext("Language set: English."))
     member = await context.services.access.member(user.id)
     await publish_menu(context.bot, member, context.services.catalogs)
 

@@ -13,6 +13,7 @@ from annotation.quality.rules import Verdict
 from annotation.quality.service import PAGE_SIZE, RosterEntry, RosterPage
 from annotation.quality.settings import RuleAction
 from handlers.context import AnnobotContext
+from handlers.editing import text_message
 from handlers.quality_callbacks import QualityAction, QualityCallback, encode
 from handlers.quality_view import reason
 from handlers.services import Translations
@@ -42,8 +43,9 @@ def _entry_line(number: int, entry: RosterEntry, t: Translations) -> str:
     return line
 
 
-def render_roster(page: RosterPage, t: Translations) -> tuple[str, InlineKeyboardMarkup]:
-    """Render a page of the annotators list with its buttons."""
+def render_roster(page: RosterPage, t: Translations
+                  ) -> tuple[str, InlineKeyboardMarkup | None]:
+    """Render a page of the annotators list with its buttons (None: no button at all)."""
     project = page.project
     first = page.page * PAGE_SIZE + 1
     lines = [t.gettext("<b>{project}</b>: annotators, page {page} of {pages}").format(
@@ -69,22 +71,29 @@ def render_roster(page: RosterPage, t: Translations) -> tuple[str, InlineKeyboar
     if nav:
         rows.append(nav)
     lines.append(t.gettext("⛔ N suspends annotator N, ✅ N reinstates them."))
-    return "\n\n".join(lines), InlineKeyboardMarkup(rows)
+    # an empty keyboard is serialized as {}, which the Bot API refuses
+    return "\n\n".join(lines), InlineKeyboardMarkup(rows) if rows else None
 
 
 async def show_roster(update: Update, context: AnnobotContext, project: ProjectId | None,
                       page: int, replace: Message | None = None) -> None:
-    """Show a page of the annotators list (editing ``replace`` when paging)."""
+    """Show a page of the annotators list (editing ``replace`` when paging).
+
+    The roster is read first, so a refusal reaches the error handler before anything is
+    shown; a ``replace`` without text (a forged button under a photo) gets a new message.
+    """
     user, chat = update.effective_user, update.effective_chat
-    assert user is not None and chat is not None
+    assert user is not None
     _language, t = await language_of(update, context)
     roster = await context.services.quality.roster(user.id, project, page)
     text, keyboard = render_roster(roster, t)
-    if replace is not None:
-        await replace.edit_text(text, parse_mode=ParseMode.HTML, reply_markup=keyboard)
+    editable = text_message(replace)
+    if editable is not None:
+        await editable.edit_text(text, parse_mode=ParseMode.HTML, reply_markup=keyboard)
     else:
-        await context.bot.send_message(chat.id, text, parse_mode=ParseMode.HTML,
-                                       reply_markup=keyboard)
+        # no chat: a forged button under an inline message; the private chat is the user's
+        await context.bot.send_message(chat.id if chat else user.id, text,
+                                       parse_mode=ParseMode.HTML, reply_markup=keyboard)
 
 
 async def cmd_annotators(update: Update, context: AnnobotContext) -> None:

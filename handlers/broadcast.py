@@ -21,6 +21,7 @@ from annotation.broadcast import (
 )
 from handlers.callbacks import Action, Callback, decode, encode
 from handlers.context import AnnobotContext
+from handlers.editing import replace_text
 from handlers.services import Translations
 from handlers.session import language_of
 
@@ -98,11 +99,11 @@ async def on_broadcast_button(update: Update, context: AnnobotContext) -> None:
         cancelled = await services.broadcasts.cancel(user.id, callback.subject)
         await query.answer()
         if cancelled:
-            await query.edit_message_text(t.gettext("Broadcast cancelled."))
+            await replace_text(context.bot, query, t.gettext("Broadcast cancelled."))
         return
     queued = await services.broadcasts.confirm(user.id, callback.subject, query.message.chat_id,
                                                query.message.message_id)
     await query.answer()
     if queued:
-        await query.edit_message_text(t.ngettext(
+        await replace_text(context.bot, query, t.ngettext(
             "Sending to {n} annotator…", "Sending to {n} annotators…", queued).format(n=queued))

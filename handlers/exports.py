@@ -16,6 +16,7 @@ from annotation.datasets.service import ALL_FORMATS, ExportRequest, Format
 from annotation.models import ProjectId
 from handlers.callbacks import Action, Callback, decode, encode
 from handlers.context import AnnobotContext
+from handlers.editing import text_message
 from handlers.messages import N_
 from handlers.services import Translations
 from handlers.session import language_of
@@ -78,7 +79,7 @@ async def on_export_button(update: Update, context: AnnobotContext) -> None:
     _language, t = await language_of(update, context)
     formats, _label = CHOICES.get(callback.option % REVEAL_IDS, CHOICES[3])
     await query.answer()
-    message = query.message if isinstance(query.message, Message) else None
+    message = text_message(query.message)  # not a forged button's photo
     progress = _Progress(message, t)
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
     out_dir = services.export_dir / f"project{callback.subject}-{stamp}"

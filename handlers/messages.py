@@ -39,6 +39,10 @@ ERRORS: dict[ErrorCode, str] = {
     ErrorCode.BAD_TRANSITION: N_("Not possible in the current state ({value})."),
     ErrorCode.PERIOD_NOT_OVER: N_("The period {value} is not over yet."),
     ErrorCode.USAGE: N_("Please check the command: /help shows how to use it."),
+    ErrorCode.NOT_SUSPENDED: N_("You are not suspended: there is nothing to appeal."),
+    ErrorCode.ALREADY_APPEALED: N_("You have already appealed: a coordinator will review it."),
+    ErrorCode.ANNOTATOR_NOT_SUSPENDED: N_("Annotator {value} is not suspended (any more)."),
+    ErrorCode.ANNOTATOR_SUSPENDED: N_("Annotator {value} is already suspended."),
 }
 
 SOMETHING_WENT_WRONG = N_("Sorry, something went wrong. Your saved answers are safe; "

@@ -9,6 +9,7 @@ from telegram.constants import ParseMode
 from annotation.models import AnnotatorId, ProjectId
 from handlers.annotators_list import show_roster
 from handlers.context import AnnobotContext
+from handlers.editing import text_message
 from handlers.quality_callbacks import QualityAction, decode
 from handlers.quality_view import send_annotator_note, send_coordinator_notes
 from handlers.session import language_of
@@ -47,10 +48,11 @@ async def on_quality_button(update: Update, context: AnnobotContext) -> None:
                     else t.gettext("Reinstated.") if callback.reinstate
                     else t.gettext("Suspension confirmed."))
             await query.answer(done)
-            if message is not None and callback.action is QualityAction.DECIDE:
-                await message.edit_text(f"{message.text_html}\n\n<b>{done}</b>",
-                                        parse_mode=ParseMode.HTML)
+            decision = text_message(message)  # the appeal's note: a text message
+            if decision is not None and callback.action is QualityAction.DECIDE:
+                await decision.edit_text(f"{decision.text_html}\n\n<b>{done}</b>",
+                                         parse_mode=ParseMode.HTML)
             await send_annotator_note(context.bot, context.services.catalogs, decided)
-        case QualityAction.PAGE:
-            await query.answer()
+        case QualityAction.PAGE:  # answered once shown: a refusal gets its own answer
             await show_roster(update, context, project, callback.page, message)
+            await query.answer()

@@ -8,6 +8,7 @@ from annotation.models import Role
 from annotation.roles import Actor
 from handlers.callbacks import Action, Callback, decode, encode
 from handlers.context import AnnobotContext
+from handlers.editing import replace_text
 from handlers.menus import publish_menu
 from handlers.services import Translations
 from handlers.session import language_of
@@ -93,7 +94,7 @@ async def on_role_button(update: Update, context: AnnobotContext) -> None:
                                                          callback.option == 1)
     _language, t = await language_of(update, context)
     await query.answer()
-    await query.edit_message_text(_confirmation(t, callback.subject, role))
+    await replace_text(context.bot, query, _confirmation(t, callback.subject, role))
 
 
 async def cmd_audit(update: Update, context: AnnobotContext) -> None:

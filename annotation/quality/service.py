@@ -14,7 +14,7 @@ from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime
 
-from annotation.errors import ErrorCode, NotFound, PermissionDenied, StaleTask
+from annotation.errors import ErrorCode, NotFound, StaleTask
 from annotation.models import Annotator, AnnotatorId, Project, ProjectId, ProjectStatus
 from annotation.ports import Store, UnitOfWork
 from annotation.quality.agreement import agreement_by_annotator
@@ -25,7 +25,7 @@ from annotation.quality.records import RosterRow
 from annotation.quality.rules import AgreementStats, Verdict, check_agreement, to_apply
 from annotation.quality.scores import GoldScore
 from annotation.quality.settings import Rule, RuleAction
-from annotation.roles import Actor, effective_role
+from annotation.roles import Actor, effective_role, require_coordinator
 
 PAGE_SIZE = 8
 
@@ -74,20 +74,21 @@ class QualityService:
         self._clock = clock
         self._admins = frozenset(admins)
 
-    def _allowed(self, user_id: int, annotator: Annotator | None) -> bool:
-        """Apply the console's access policy (``annotation.roles``): one rule for both."""
+    def _actor(self, user_id: int, annotator: Annotator | None) -> Actor:
+        """Return the user with the role that counts (``annotation.roles``: one policy)."""
         stored = annotator.role if annotator is not None else None
-        return Actor(AnnotatorId(user_id),
-                     effective_role(user_id, stored, self._admins)).is_coordinator
+        return Actor(AnnotatorId(user_id), effective_role(user_id, stored, self._admins))
 
     async def is_coordinator(self, user_id: int) -> bool:
         """Return whether the user is an admin or a coordinator."""
         async with self._store.read() as uow:
-            return self._allowed(user_id, await uow.annotators.get(AnnotatorId(user_id)))
+            annotator = await uow.annotators.get(AnnotatorId(user_id))
+            return self._actor(user_id, annotator).is_coordinator
 
     async def _require(self, uow: UnitOfWork, user_id: int) -> None:
-        if not self._allowed(user_id, await uow.annotators.get(AnnotatorId(user_id))):
-            raise PermissionDenied(ErrorCode.FORBIDDEN)
+        """Refuse anyone who is neither a coordinator nor an admin (``NOT_COORDINATOR``)."""
+        annotator = await uow.annotators.get(AnnotatorId(user_id))
+        require_coordinator(self._actor(user_id, annotator))
 
     async def score(self, annotator_id: AnnotatorId) -> ScoreCard | None:
         """Return the annotator's standing and gold score in their current project."""
@@ -107,12 +108,18 @@ class QualityService:
 
     async def appeal(self, annotator_id: AnnotatorId, project_id: ProjectId
                      ) -> CoordinatorNote:
-        """File the annotator's appeal against their suspension (once per suspension)."""
+        """File the annotator's appeal against their suspension (once per suspension).
+
+        Refused with ``NOT_SUSPENDED`` when there is nothing to appeal (never suspended, or
+        reinstated since) and ``ALREADY_APPEALED`` when this suspension was appealed before.
+        """
         async with self._store.write() as uow:
             project = await self._project(uow, project_id)
             standing = await uow.quality.standing(project_id, annotator_id)
-            if standing is None or not standing.suspended or standing.appeal is not Appeal.NONE:
-                raise StaleTask(ErrorCode.EXPIRED)
+            if standing is None or not standing.suspended:
+                raise StaleTask(ErrorCode.NOT_SUSPENDED)
+            if standing.appeal is not Appeal.NONE:
+                raise StaleTask(ErrorCode.ALREADY_APPEALED)
             now = self._clock()
             await uow.quality.save(replace(standing, appeal=Appeal.PENDING), now)
             await uow.quality.add_event(project_id, annotator_id, "appeal", standing.rule,
@@ -132,8 +139,10 @@ class QualityService:
             await self._require(uow, coordinator_id)
             project = await self._project(uow, project_id)
             standing = await uow.quality.standing(project_id, annotator_id)
-            if standing is None or not standing.suspended:
-                raise StaleTask(ErrorCode.EXPIRED)
+            if standing is None:
+                raise NotFound(ErrorCode.NOT_FOUND, what="annotator", value=annotator_id)
+            if not standing.suspended:  # reinstated meanwhile, by another coordinator
+                raise StaleTask(ErrorCode.ANNOTATOR_NOT_SUSPENDED, value=annotator_id)
             now = self._clock()
             verdict = Verdict(standing.rule or Rule.MANUAL, RuleAction.SUSPEND,
                               standing.evidence)
@@ -158,8 +167,10 @@ class QualityService:
             await self._require(uow, coordinator_id)
             project = await self._project(uow, project_id)
             standing = await uow.quality.standing(project_id, annotator_id)
-            if standing is None or standing.suspended:
-                raise StaleTask(ErrorCode.EXPIRED)
+            if standing is None:
+                raise NotFound(ErrorCode.NOT_FOUND, what="annotator", value=annotator_id)
+            if standing.suspended:
+                raise StaleTask(ErrorCode.ANNOTATOR_SUSPENDED, value=annotator_id)
             now = self._clock()
             verdict = Verdict(Rule.MANUAL, RuleAction.SUSPEND, {})
             await uow.quality.save(suspend(standing, verdict), now)

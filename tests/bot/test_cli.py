@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import os
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -15,6 +17,8 @@ from annotation.sample import write_sample_project
 from bot.cli import main
 from bot.config import ConfigError, load_config
 from bot.logs import REDACTED, TokenFilter
+from bot.runner import settings_from
+from bot.sandbox.testing import free_port, running_sandbox, wait_until
 
 ROOT = Path(__file__).resolve().parents[2]
 TOKEN = "123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw"
@@ -44,6 +48,98 @@ def test_bad_settings_print_one_line_and_exit_2(args: tuple[str, ...], env: dict
     assert TOKEN not in result.stderr + result.stdout
 
 
+async def run_cli_async(*args: str, env: dict[str, str] | None = None) -> tuple[int, str]:
+    """Run the CLI while this test's event loop serves the sandbox; return code and output."""
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("ANNOBOT_")}
+    environment.update(env or {})
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot.cli", *args, cwd=ROOT, env=environment,
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
+    out, err = await asyncio.wait_for(process.communicate(), 120)
+    assert process.returncode is not None
+    return process.returncode, f"stdout:{out.decode()}\nstderr:{err.decode()}"
+
+
+def stderr_lines(output: str) -> list[str]:
+    return output.split("\nstderr:", 1)[1].strip().splitlines()
+
+
+@pytest.mark.parametrize("where", ["environment", "flag"])
+async def test_a_token_the_server_rejects_is_named_but_never_printed(
+        tmp_path: Path, where: str) -> None:
+    async with running_sandbox(flood_control=False) as server:
+        assert server.token != TOKEN
+        api = server.base_url.removesuffix("/bot")
+        args = ["run", "--api-url", api, "--db", str(tmp_path / "a.db")]
+        env = {"ANNOBOT_TOKEN": TOKEN} if where == "environment" else {}
+        if where == "flag":
+            args += ["--token", TOKEN]
+        code, output = await run_cli_async(*args, env=env)
+        refused = [r for r in server.stats.log if r.method == "getMe"]
+    assert code == 2
+    assert TOKEN not in output and TOKEN.split(":")[1] not in output
+    lines = stderr_lines(output)
+    assert len(lines) == 1 and lines[0].startswith("annobot: ANNOBOT_TOKEN: ")
+    assert "rejected" in lines[0]
+    assert [r.status for r in refused] == [401]
+
+
+async def test_a_good_token_is_checked_once_and_the_bot_runs(tmp_path: Path) -> None:
+    async with running_sandbox(flood_control=False, log_requests=True, token=TOKEN) as server:
+        environment = {k: v for k, v in os.environ.items() if not k.startswith("ANNOBOT_")}
+        environment["ANNOBOT_TOKEN"] = TOKEN
+        process = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "bot.cli", "run", "--api-url",
+            server.base_url.removesuffix("/bot"), "--db", str(tmp_path / "a.db"),
+            "--export-dir", str(tmp_path / "exports"), cwd=ROOT, env=environment,
+            stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
+        user = server.user(77, "Ravo")
+        await wait_until(lambda: any(r.method == "getUpdates" for r in server.stats.log),
+                         timeout=60)
+        await user.send_command("help")
+        await user.wait_for(lambda m: "/start" in (m.text or ""))
+        process.send_signal(signal.SIGTERM)
+        _out, err = await asyncio.wait_for(process.communicate(), 120)
+        calls = [r.method for r in server.stats.log]
+    assert process.returncode == 0, err.decode()
+    assert calls.count("getMe") == 1 and TOKEN not in err.decode()
+
+
+async def test_an_unreachable_server_is_one_line_without_the_token(tmp_path: Path) -> None:
+    api = f"http://127.0.0.1:{free_port()}"  # nothing listens there
+    code, output = await run_cli_async("run", "--api-url", api, "--db", str(tmp_path / "a.db"),
+                                       env={"ANNOBOT_TOKEN": TOKEN})
+    assert code == 1 and TOKEN not in output
+    lines = stderr_lines(output)
+    assert len(lines) == 1 and lines[0].startswith(f"annobot: cannot reach the Bot API server "
+                                                   f"at {api}")
+
+
+def test_a_crash_while_running_is_logged_without_the_token(tmp_path: Path) -> None:
+    crash = ("import sys, bot.runner\n"
+             "def boom(config):\n"
+             "    raise RuntimeError(f'POST https://api.telegram.org/bot{config.token}/x failed')\n"
+             "bot.runner.run_forever = boom\n"
+             "from bot.cli import main\n"
+             "sys.exit(main(['run', '--db', sys.argv[1]]))\n")
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("ANNOBOT_")}
+    environment["ANNOBOT_TOKEN"] = TOKEN
+    result = subprocess.run([sys.executable, "-c", crash, str(tmp_path / "a.db")], cwd=ROOT,
+                            text=True, capture_output=True, env=environment, timeout=120,
+                            check=False)
+    assert result.returncode == 1
+    assert "RuntimeError" in result.stderr and f"/bot{REDACTED}/x" in result.stderr
+    assert TOKEN not in result.stderr + result.stdout
+
+
+def test_help_says_to_prefer_the_environment_for_the_token(
+        capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        main(["run", "--help"])
+    text = " ".join(capsys.readouterr().out.split())
+    assert "ANNOBOT_TOKEN" in text and "process list" in text
+
+
 def test_config_reads_flags_before_environment() -> None:
     config = load_config(token=None, admins="1, 2 3", database="x.db",
                          api_url="http://127.0.0.1:8081",
@@ -51,6 +147,7 @@ def test_config_reads_flags_before_environment() -> None:
     assert config.admins == frozenset({1, 2, 3})
     assert config.base_url == "http://127.0.0.1:8081/bot"
     assert TOKEN not in repr(config)
+    assert TOKEN not in repr(settings_from(config))
     with pytest.raises(ConfigError):
         load_config(token="1:short", admins=None, database=None, environ={})
 
