@@ -86,6 +86,12 @@ class AnnotatorService:
         async with self._store.read() as uow:
             return await uow.annotators.get(annotator_id)
 
+    async def is_known(self, annotator_id: AnnotatorId) -> bool:
+        """Return whether the user ever started the bot or is an admin."""
+        if annotator_id in self._admins:
+            return True
+        return await self.get(annotator_id) is not None
+
     async def set_language(self, annotator_id: AnnotatorId, language: str) -> None:
         """Store the annotator's chosen language."""
         if language not in LANGUAGES:

@@ -6,7 +6,7 @@ import logging
 import random
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 
@@ -22,6 +22,7 @@ from telegram.ext import (
 
 from annotation.broadcast import DEFAULT_RATE
 from annotation.datasets.service import DatasetService
+from annotation.media import MAX_UPLOAD_PIXELS
 from annotation.media_library import MediaLibrary
 from annotation.onboarding import AnnotatorService
 from annotation.projects import ProjectService
@@ -47,7 +48,7 @@ from bot.jobs import (
     job_review_quality,
 )
 from bot.rate_limiter import ChatRateLimiter
-from bot.update_processor import PerUserUpdateProcessor
+from bot.update_processor import BacklogPolicy, PerUserUpdateProcessor
 from handlers import (
     admin,
     annotator,
@@ -58,14 +59,18 @@ from handlers import (
     quality_callbacks,
     task_flow,
 )
+from handlers.alerts import install_media_uploader
 from handlers.context import AnnobotContext
 from handlers.errors import on_error
+from handlers.gate import on_message_gate, tell_to_slow_down
 from handlers.menus import publish_default_menus, publish_staff_menus
 from handlers.services import SERVICES_KEY, Services
+from handlers.throttle import ReplyThrottle
 from storage.database import Database
 
 logger = logging.getLogger(__name__)
 
+GATE_GROUP = -100
 ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY, Update.MY_CHAT_MEMBER]
 DATABASE_KEY = "annobot.database"
 SETTINGS_KEY = "annobot.settings"
@@ -86,7 +91,7 @@ class WebhookOptions:
 class BotSettings:
     """What the bot needs to start, whatever started it (CLI, demo, tests)."""
 
-    token: str
+    token: str = field(repr=False)  # never in logs or tracebacks
     database: Path
     admins: frozenset[int] = frozenset()
     base_url: str | None = None
@@ -99,6 +104,11 @@ class BotSettings:
     broadcast_rate: float = DEFAULT_RATE  # messages per second (Telegram allows about 30)
     reminder_interval: timedelta = REMINDER_INTERVAL
     digest_time: time = DIGEST_TIME
+    # one sender never slows the others (docs/SECURITY.md)
+    backlog: BacklogPolicy = field(default_factory=BacklogPolicy)
+    reply_interval: float = 20.0  # seconds between replies to a stranger / "slow down"
+    max_concurrent_updates: int = 256  # handlers running at once, all senders together
+    upload_pixels: int = MAX_UPLOAD_PIXELS  # decoded image pixels per uploaded file
 
 
 def build_services(settings: BotSettings, database: Database,
@@ -118,11 +128,16 @@ def build_services(settings: BotSettings, database: Database,
         bot_username=bot_username,
         **console_services(database, now, settings.admins),
         quality=QualityService(database, clock=now, admins=settings.admins),
+        replies=ReplyThrottle(settings.reply_interval),
+        upload_pixels=settings.upload_pixels,
     )
 
 
 def _add_handlers(application: Application) -> None:
     private = filters.ChatType.PRIVATE
+    # before every other group (the guided conversation's included): a group runs only its
+    # first matching handler, so the gate needs a group of its own
+    application.add_handler(MessageHandler(private, on_message_gate), group=GATE_GROUP)
     application.add_handlers([
         CommandHandler("start", annotator.cmd_start, filters=private),
         CommandHandler("language", annotator.cmd_language, filters=private),
@@ -182,11 +197,12 @@ def build_application(settings: BotSettings, *,
                       clock: Callable[[], datetime] | None = None
                       ) -> Application:
     """Build the bot; :func:`startup` and :func:`shutdown` bracket its life."""
+    processor = PerUserUpdateProcessor(settings.max_concurrent_updates, settings.backlog)
     builder = (
         Application.builder()
         .token(settings.token)
         .context_types(ContextTypes(context=AnnobotContext))
-        .concurrent_updates(PerUserUpdateProcessor())
+        .concurrent_updates(processor)
         .rate_limiter(ChatRateLimiter(settings.flood_retries))
         .connection_pool_size(16)
         .pool_timeout(30)
@@ -198,11 +214,14 @@ def build_application(settings: BotSettings, *,
     if settings.base_file_url:
         builder = builder.base_file_url(settings.base_file_url)
     application = builder.build()
+    processor.watch(lambda: application.running,
+                    lambda update: tell_to_slow_down(update, application))
     database = Database(settings.database)
     application.bot_data[DATABASE_KEY] = database
     application.bot_data[SETTINGS_KEY] = settings
     application.bot_data[SERVICES_KEY] = build_services(
         settings, database, lambda: application.bot.username, clock)
+    install_media_uploader(application)  # alerts the admins if file ids cannot be saved
     _add_handlers(application)
     return application
 

@@ -1,7 +1,8 @@
 """Settings of ``annobot run``, from the command line and the environment.
 
 A bad or missing setting raises :class:`ConfigError` naming it; the CLI prints that one
-line and exits 2. The token is kept out of ``repr`` so it cannot leak into logs.
+line and exits 2. The token is kept out of ``repr`` so it cannot leak into logs. The
+environment is the place for it: a ``--token`` flag shows in the process list.
 """
 
 from __future__ import annotations
@@ -21,6 +22,46 @@ class ConfigError(Exception):
 
 
 @dataclass(frozen=True, slots=True)
+class Limits:
+    """What one sender or one upload may cost (docs/SECURITY.md), from ``ANNOBOT_*``."""
+
+    sender_rate: float = 2.0  # messages admitted per sender per second, sustained
+    sender_burst: int = 20  # ... and at once
+    sender_backlog: int = 20  # a sender's messages waiting behind the one being handled
+    reply_interval: float = 20.0  # seconds between replies to a stranger / "slow down"
+    max_updates: int = 256  # handlers running at once, all senders together
+    upload_pixels: int = 200_000_000  # decoded image pixels per uploaded file
+
+
+LIMIT_VARIABLES: dict[str, tuple[str, type[int] | type[float]]] = {
+    "ANNOBOT_SENDER_RATE": ("sender_rate", float),
+    "ANNOBOT_SENDER_BURST": ("sender_burst", int),
+    "ANNOBOT_SENDER_BACKLOG": ("sender_backlog", int),
+    "ANNOBOT_REPLY_INTERVAL": ("reply_interval", float),
+    "ANNOBOT_MAX_UPDATES": ("max_updates", int),
+    "ANNOBOT_UPLOAD_PIXELS": ("upload_pixels", int),
+}
+
+
+def load_limits(environ: Mapping[str, str]) -> Limits:
+    """Read the limits set in the environment; each must be a positive number."""
+    values: dict[str, float] = {}
+    for variable, (name, kind) in LIMIT_VARIABLES.items():
+        raw = environ.get(variable)
+        if raw is None or not raw.strip():
+            continue
+        try:
+            value = kind(raw.strip())
+        except ValueError:
+            what = "a whole number" if kind is int else "a number"
+            raise ConfigError(f"{variable}: {raw!r} is not {what}") from None
+        if not value > 0:
+            raise ConfigError(f"{variable}: {raw!r} must be more than 0")
+        values[name] = value
+    return Limits(**values)  # type: ignore[arg-type]
+
+
+@dataclass(frozen=True, slots=True)
 class Config:
     """Everything ``annobot run`` needs."""
 
@@ -34,6 +75,7 @@ class Config:
     webhook_secret: str | None = field(default=None, repr=False)
     export_dir: Path = Path("exports")
     flood_retries: int = 3
+    limits: Limits = field(default_factory=Limits)
 
     @property
     def base_url(self) -> str | None:
@@ -73,8 +115,9 @@ def load_config(*, token: str | None, admins: str | None, database: str | None,
     """Build the configuration, flags first, then ``ANNOBOT_*`` variables."""
     token = token or environ.get("ANNOBOT_TOKEN", "")
     if not token:
-        raise ConfigError("ANNOBOT_TOKEN: missing (set it or pass --token; get one "
-                          "from @BotFather)")
+        raise ConfigError("ANNOBOT_TOKEN: missing (set this environment variable to the "
+                          "token @BotFather gave you; --token works too, but is visible "
+                          "in the process list)")
     if not TOKEN_FORMAT.match(token):
         raise ConfigError("ANNOBOT_TOKEN: not a bot token (expected digits:letters)")
     admin_ids = parse_admins(admins if admins is not None else environ.get("ANNOBOT_ADMINS", ""))
@@ -93,4 +136,5 @@ def load_config(*, token: str | None, admins: str | None, database: str | None,
         webhook_port=int(port_text),
         webhook_secret=environ.get("ANNOBOT_WEBHOOK_SECRET") or None,
         export_dir=Path(export_dir or environ.get("ANNOBOT_EXPORT_DIR", "exports")),
+        limits=load_limits(environ),
     )

@@ -15,6 +15,7 @@ from annotation.broadcasting import BroadcastService
 from annotation.datasets.service import DatasetService
 from annotation.earnings import EarningsService
 from annotation.lifecycle import ProjectConsole
+from annotation.media import MAX_UPLOAD_PIXELS
 from annotation.media_library import MediaLibrary
 from annotation.onboarding import AnnotatorService
 from annotation.projects import ProjectService
@@ -23,6 +24,7 @@ from annotation.reminders import ReminderService
 from annotation.roles import AccessService
 from annotation.stats import StatsService
 from annotation.tasks import TaskService
+from handlers.throttle import ReplyThrottle
 
 SERVICES_KEY = "annobot.services"
 
@@ -67,3 +69,5 @@ class Services:
     reminders: ReminderService
     earnings: EarningsService
     stats: StatsService
+    replies: ReplyThrottle  # strangers and slow-down notices: one reply per interval
+    upload_pixels: int = MAX_UPLOAD_PIXELS  # decoded image pixels per uploaded file

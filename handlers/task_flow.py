@@ -99,6 +99,8 @@ async def _dispatch(tasks: TaskService, user_id: AnnotatorId, callback: Callback
             return await tasks.skip(user_id, assignment)
         case Action.UNDO:
             return await tasks.undo(user_id, assignment)
+        case Action.NEXT:  # "Check again": look for work, no toast
+            return Outcome(Result.CURRENT, await tasks.current_task(user_id))
     return Outcome(Result.EXPIRED, await tasks.current_task(user_id))
 
 

@@ -168,3 +168,19 @@ async def test_language_comes_from_telegram_and_can_change(sample_small: SampleP
         await user.send_command("frobnicate")
         await user.wait_for(lambda m: m.text is not None and "/help" in m.text
                             and not m.text.startswith("I don't"))
+
+
+async def test_check_again_looks_for_work_without_an_expiry_toast(make_harness) -> None:  # type: ignore[no-untyped-def]
+    spec = ProjectSpec(name="One", question=LocalizedText({"en": "Which?"}),
+                       answer_type=AnswerType.SINGLE, options=("a", "b"), overlap=1,
+                       gold_rate=0.0)
+    async with make_harness(spec, make_items(1)) as harness, sandbox() as server, \
+            harness.bot(server):
+        first = await start(server, harness)
+        task = await first.wait_for(is_task)
+        await toast(first, await first.tap("a", task.message_id))
+        idle = server.user(USER + 1, first_name="Idle", language_code="en")
+        await idle.send_command("start", harness.invite)
+        waiting = await idle.wait_for(lambda m: (m.text or "").startswith("No tasks for you"))
+        assert await toast(idle, await idle.tap("Check again 🔄", waiting.message_id)) == ""
+        assert answer_count(harness) == 1
