@@ -43,6 +43,8 @@ ERRORS: dict[ErrorCode, str] = {
     ErrorCode.ALREADY_APPEALED: N_("You have already appealed: a coordinator will review it."),
     ErrorCode.ANNOTATOR_NOT_SUSPENDED: N_("Annotator {value} is not suspended (any more)."),
     ErrorCode.ANNOTATOR_SUSPENDED: N_("Annotator {value} is already suspended."),
+    ErrorCode.DISK_FULL: N_("The server's disk is full: this was not saved. Please tell an "
+                            "admin."),
 }
 
 SOMETHING_WENT_WRONG = N_("Sorry, something went wrong. Your saved answers are safe; "

@@ -13,8 +13,9 @@ import os
 import pytest
 
 from annotation.sample import SampleProject
-from bot.crowd import CrowdRunner, build_crowd
+from bot.crowd import CrowdRunner, build_crowd, task_assignment
 from bot.demo import sample_truth
+from storage.repositories.answers import SqliteAnswers
 from storage.repositories.media import SqliteMedia
 from tests.e2e.conftest import ADMIN, sample_spec, sandbox
 
@@ -54,3 +55,22 @@ async def test_a_full_disk_never_breaks_the_task_loop(
     assert uploads == shown_media  # ...yet each file went up once, its id kept in memory
     assert [m for m in admin.messages if ALERT_FR in (m.text or "")] == [alert]  # one alert
     assert harness.rows("SELECT COUNT(*) FROM media WHERE file_id IS NOT NULL") == [(0,)]
+
+
+async def test_an_answer_the_full_disk_refused_is_said_so(
+        sample_small: SampleProject, make_harness,  # type: ignore[no-untyped-def]
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    async def add(self: SqliteAnswers, *args: object) -> bool:
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    spec = sample_spec(sample_small, overlap=2, gold_rate=0.0)
+    async with make_harness(spec, sample_small.items) as harness, \
+            sandbox() as server, harness.bot(server):
+        user = server.user(600, "Ravo", language_code="fr")
+        await user.send_command("start", harness.invite)
+        task = await user.wait_for(lambda m: task_assignment(m) is not None)
+        monkeypatch.setattr(SqliteAnswers, "add", add)
+        answer = await user.wait_for_callback_answer(
+            await user.tap_data(task.message_id, task.callback_data[0][0]))
+    assert answer.text is not None and answer.text.startswith("Le disque du serveur est plein")
+    assert harness.rows("SELECT COUNT(*) FROM answers") == [(0,)]
