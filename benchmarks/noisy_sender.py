@@ -32,7 +32,7 @@ from annotation.projects import ProjectService
 from benchmarks.sandbox import TOKEN
 from bot.application import BotSettings, running_bot
 from bot.crowd import task_assignment
-from bot.sandbox import SandboxServer, SimMessage, SimUser
+from bot.sandbox import SimMessage, SimUser
 from bot.sandbox.testing import running_sandbox
 from storage.database import Database
 
