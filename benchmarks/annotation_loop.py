@@ -24,7 +24,6 @@ import asyncio
 import multiprocessing
 import multiprocessing.synchronize
 import random
-import statistics
 import sys
 import tempfile
 import time
@@ -35,6 +34,7 @@ from pathlib import Path
 from annotation.item_drafts import ItemDraft
 from annotation.models import AnswerType, LocalizedText, MediaKind, ProjectSpec
 from annotation.projects import ProjectService
+from benchmarks.report import percentile_ms, print_rows
 from benchmarks.sandbox import TOKEN, run_bare_bot
 from bot.application import BotSettings, running_bot
 from bot.crowd import task_assignment
@@ -133,9 +133,6 @@ async def _paced(users: list[SimUser], taps: int, rate: float, tap: Tap
     return len(latencies) / (time.perf_counter() - started), latencies
 
 
-def _p(values: list[float], q: float) -> float:
-    return statistics.quantiles(values, n=100)[int(q) - 1] * 1000 if len(values) > 1 else 0.0
-
 
 async def _with_bot(server: SandboxServer, target: Callable[..., None], *args: object
                     ) -> tuple[multiprocessing.process.BaseProcess,
@@ -171,11 +168,11 @@ async def measure(n_users: int, taps: int, paced_taps: int) -> dict[str, float]:
                     await user.wait_for(lambda m: m.text == "task 0", timeout=120)
                 figures["ceiling_taps_per_s"], bare_lat = await _closed_loop(bare, taps,
                                                                            _tap_bare)
-                figures["ceiling_p99_ms"] = _p(bare_lat, 99)
+                figures["ceiling_p99_ms"] = percentile_ms(bare_lat, 99)
                 _rate, bare_paced = await _paced(bare, paced_taps,
                                                  figures["ceiling_taps_per_s"] / 2, _tap_bare)
-                figures["ceiling_paced_p50_ms"] = _p(bare_paced, 50)
-                figures["ceiling_paced_p99_ms"] = _p(bare_paced, 99)
+                figures["ceiling_paced_p50_ms"] = percentile_ms(bare_paced, 50)
+                figures["ceiling_paced_p99_ms"] = percentile_ms(bare_paced, 99)
             finally:
                 await _stop(process, stop)
 
@@ -193,13 +190,13 @@ async def measure(n_users: int, taps: int, paced_taps: int) -> dict[str, float]:
                 figures["api_calls_per_task"] = sum(calls.values()) / (n_users * taps)
                 figures["answer_plus_show_calls_per_task"] = (
                     calls["answerCallbackQuery"] + calls["editMessageText"]) / (n_users * taps)
-                figures["annobot_closed_p99_ms"] = _p(closed_lat, 99)
+                figures["annobot_closed_p99_ms"] = percentile_ms(closed_lat, 99)
                 target = figures["ceiling_taps_per_s"] / 2
                 figures["paced_target_per_s"] = target
                 figures["paced_achieved_per_s"], paced_lat = await _paced(
                     crowd, paced_taps, target, _tap_annobot)
-                figures["paced_p50_ms"] = _p(paced_lat, 50)
-                figures["paced_p99_ms"] = _p(paced_lat, 99)
+                figures["paced_p50_ms"] = percentile_ms(paced_lat, 50)
+                figures["paced_p99_ms"] = percentile_ms(paced_lat, 99)
             finally:
                 await _stop(process, stop)
     figures["ratio"] = figures["annobot_taps_per_s"] / figures["ceiling_taps_per_s"]
@@ -234,9 +231,7 @@ def main() -> None:
          f"achieved {figures['paced_achieved_per_s']:.0f}/s, tap to next task "
          f"p50 {figures['paced_p50_ms']:.0f} ms, p99 {figures['paced_p99_ms']:.0f} ms"),
     ]
-    width = max(len(label) for label, _ in rows)
-    for label, value in rows:
-        print(f"{label:<{width}}  {value}")
+    print_rows(rows)
 
 
 if __name__ == "__main__":

@@ -18,7 +18,6 @@ import asyncio
 import multiprocessing
 import multiprocessing.synchronize
 import random
-import statistics
 import sys
 import tempfile
 import time
@@ -29,6 +28,7 @@ from pathlib import Path
 from annotation.item_drafts import ItemDraft
 from annotation.models import AnswerType, LocalizedText, MediaKind, ProjectSpec
 from annotation.projects import ProjectService
+from benchmarks.report import percentile_ms, print_rows
 from benchmarks.sandbox import TOKEN
 from bot.application import BotSettings, running_bot
 from bot.crowd import task_assignment
@@ -119,9 +119,6 @@ async def _spam(user: SimUser, burst: int, stop: asyncio.Event) -> int:
     return sent
 
 
-def _p(values: list[float], q: int) -> float:
-    return statistics.quantiles(values, n=100)[q - 1] * 1000 if len(values) > 1 else 0.0
-
 
 async def measure(n_users: int, taps: int, spam: int) -> dict[str, float]:
     """Run both phases against one bot; return the figures."""
@@ -143,7 +140,8 @@ async def measure(n_users: int, taps: int, spam: int) -> dict[str, float]:
                     await user.send_command("start", invite)
                     await user.wait_for(_is_task, timeout=120)
                 quiet, lost = await _phase(users, taps)
-                figures.update(quiet_p50_ms=_p(quiet, 50), quiet_p99_ms=_p(quiet, 99),
+                figures.update(quiet_p50_ms=percentile_ms(quiet, 50),
+                               quiet_p99_ms=percentile_ms(quiet, 99),
                                quiet_lost=lost, quiet_taps=len(quiet))
                 spammer = server.user(SPAMMER, "Spammer")
                 done = asyncio.Event()
@@ -151,7 +149,8 @@ async def measure(n_users: int, taps: int, spam: int) -> dict[str, float]:
                 noisy, lost = await _phase(users, taps)
                 done.set()
                 figures["spam_sent"] = await spamming
-                figures.update(noisy_p50_ms=_p(noisy, 50), noisy_p99_ms=_p(noisy, 99),
+                figures.update(noisy_p50_ms=percentile_ms(noisy, 50),
+                               noisy_p99_ms=percentile_ms(noisy, 99),
                                noisy_lost=lost, noisy_taps=len(noisy))
                 figures["spammer_replies"] = sum(
                     1 for r in server.stats.log if r.chat_id == SPAMMER and r.ok)
@@ -184,9 +183,7 @@ def main() -> None:
         ("spam", f"{f['spam_sent']:.0f} messages sent, {f['spammer_replies']:.0f} replies"),
         ("stopping the bot afterwards", f"{f['stop_seconds']:.1f} s"),
     ]
-    width = max(len(label) for label, _ in rows)
-    for label, value in rows:
-        print(f"{label:<{width}}  {value}")
+    print_rows(rows)
 
 
 if __name__ == "__main__":
