@@ -97,7 +97,9 @@ class BotSettings:
     base_url: str | None = None
     base_file_url: str | None = None
     export_dir: Path = Path("exports")
-    flood_retries: int = 3
+    # retries of a reply after each 429 (waiting out its retry_after); negative: until
+    # Telegram takes it, so a reply under a burst of sign-ups is late, never lost
+    flood_retries: int = -1
     expiry_interval: timedelta = EXPIRY_INTERVAL
     quality_interval: timedelta = QUALITY_INTERVAL
     seed: int | None = None

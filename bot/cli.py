@@ -43,16 +43,20 @@ def _parser() -> argparse.ArgumentParser:
 
     demo = commands.add_parser("demo", help="sandbox + bot + simulated annotators, no token")
     demo.add_argument("--annotators", type=int, default=30)
-    demo.add_argument("--items", type=int, default=60)
-    demo.add_argument("--overlap", type=int, default=3)
+    demo.add_argument("--items", type=int, default=100)
+    demo.add_argument("--overlap", type=int, default=None,
+                      help="answers per item: with quality control the most, adaptive from 2 "
+                           "(default 4); with --no-quality a fixed number (default 3)")
     demo.add_argument("--careless", type=float, default=0.1,
                       help="share of annotators who tap at random")
     demo.add_argument("--accuracy", default="0.85-0.95",
                       help="accuracy range of careful annotators, e.g. 0.8-0.95")
     demo.add_argument("--seed", type=int, default=7)
     demo.add_argument("--out", default="annobot-demo", help="folder for the database and export")
+    demo.add_argument("--no-quality", action="store_true",
+                      help="turn quality control and adaptive overlap off, to compare")
     demo.add_argument("--quality", action="store_true",
-                      help="turn quality control on (training, exam, hidden gold, suspensions)")
+                      help=argparse.SUPPRESS)  # the default now; kept for old scripts
     demo.add_argument("--json", action="store_true", help="print the summary as one JSON object")
 
     imp = commands.add_parser("import", help="create a project from a spec and an items file")

@@ -74,7 +74,7 @@ class Config:
     webhook_port: int = 8443
     webhook_secret: str | None = field(default=None, repr=False)
     export_dir: Path = Path("exports")
-    flood_retries: int = 3
+    flood_retries: int = -1  # retries of a reply after a 429; negative: until it is delivered
     limits: Limits = field(default_factory=Limits)
 
     @property

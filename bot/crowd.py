@@ -248,6 +248,14 @@ class CrowdRunner:
 async def export_via_chat(admin: SimUser, server: SandboxServer, button: str,
                           member: str, timeout: float = 60.0) -> bytes:  # noqa: ASYNC109
     """Send /export, tap ``button``, and return ``member`` of the zip the bot sends."""
+    archive = await export_zip_via_chat(admin, server, button, timeout)
+    with zipfile.ZipFile(io.BytesIO(archive)) as opened:
+        return opened.read(member)
+
+
+async def export_zip_via_chat(admin: SimUser, server: SandboxServer, button: str,
+                              timeout: float = 60.0) -> bytes:  # noqa: ASYNC109
+    """Send /export, tap ``button``, and return the zip the bot sends."""
     await admin.send_command("export")
     offer = await admin.wait_for(lambda m: button in str(m.buttons), timeout=timeout)
     await admin.tap(button, offer.message_id)
@@ -258,5 +266,4 @@ async def export_via_chat(admin: SimUser, server: SandboxServer, button: str,
     assert message.file_id is not None
     stored = server.state.files.get(message.file_id)
     assert stored is not None
-    with zipfile.ZipFile(io.BytesIO(stored.data)) as archive:
-        return archive.read(member)
+    return stored.data

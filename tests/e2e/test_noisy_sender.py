@@ -13,7 +13,7 @@ import dataclasses
 from annotation.models import AnswerType, LocalizedText, ProjectSpec
 from bot.application import running_bot
 from bot.crowd import task_assignment
-from bot.sandbox import SandboxServer, SimMessage, SimUser
+from bot.sandbox import FloodLimits, SandboxServer, SimMessage, SimUser
 from bot.update_processor import BacklogPolicy
 from tests.e2e.conftest import Harness, create_project, sandbox
 from tests.storage.conftest import make_items, make_spec
@@ -118,3 +118,19 @@ async def test_a_stranger_gets_one_reply_and_honest_taps_go_through(make_harness
         replies = [m.text or "" for m in newcomer.messages if not is_task(m)]
         assert len(replies) == 2  # one answer to the three messages, then the welcome
         assert replies[1].startswith("Bienvenue")
+
+
+async def test_a_rush_of_sign_ups_under_flood_control_loses_no_reply(make_harness) -> None:  # type: ignore[no-untyped-def]
+    """Replies are retried after every 429 until delivered: late, never lost."""
+    tight = FloodLimits(global_per_second=5.0, global_burst=5.0)
+    async with make_harness(make_spec(overlap=3), make_items(40)) as harness, \
+            sandbox(flood_control=True, flood=tight) as server, harness.bot(server):
+        users = [server.user(2000 + n, first_name=f"New {n}") for n in range(20)]
+        for user in users:
+            await user.send_command("start", harness.invite)
+        for user in users:
+            await user.wait_for(is_task, timeout=60)
+        assert server.stats.flood_refusals > 0  # the rush did run into flood control
+        for user in users:
+            texts = [m.text or "" for m in user.messages]
+            assert texts[0].startswith("Welcome") and not any("wrong" in t for t in texts)
