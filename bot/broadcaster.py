@@ -8,8 +8,9 @@ started no faster than the :class:`~annotation.broadcast.Pacer` allows; a 429 ho
 pacer for its ``retry_after``.
 
 The broadcast shares the bot's outgoing budget with the annotators and comes last
-(``bot/rate_limiter.py``): before claiming a row the sender waits for a bulk turn (no
-interactive request waiting, tokens to spare, no 429 seen within its ``retry_after``),
+(``bot/rate_limiter.py``): before claiming a row the sender waits for a bulk turn (tokens to
+spare beyond what the annotators' replies spent and the reserve kept for them, no 429 seen
+within its ``retry_after``),
 and its calls go out as ``BEST_EFFORT`` requests, never retried by the limiter. So the
 broadcast slows down while the annotators are busy and backs off bot-wide on any 429,
 and rows are not claimed long before their message can go. The coordinator's progress

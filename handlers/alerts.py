@@ -21,6 +21,7 @@ from handlers.delivery import BEST_EFFORT
 from handlers.services import SERVICES_KEY, Services
 from handlers.task_flow import UPLOADER_KEY
 from handlers.task_view import MediaUploader
+from handlers.throttle import ReplyThrottle
 
 logger = logging.getLogger(__name__)
 
@@ -34,16 +35,12 @@ class AdminAlerts:
                  interval: float = ALERT_INTERVAL,
                  clock: Callable[[], float] = time.monotonic) -> None:
         self._application = application
-        self._interval = interval
-        self._clock = clock
-        self._sent_at: float | None = None
+        self._throttle = ReplyThrottle(interval, clock)
 
     async def storage_full(self) -> None:
         """Tell the admins a write failed because the disk is full (once per interval)."""
-        now = self._clock()
-        if self._sent_at is not None and now - self._sent_at < self._interval:
+        if not self._throttle.allow(0, "storage_full"):
             return
-        self._sent_at = now
         self._application.create_task(self._send(), name="storage-full alert")
 
     async def _send(self) -> None:
