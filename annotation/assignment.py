@@ -2,9 +2,11 @@
 
 The rules the storage queries and these functions uphold together:
 - an annotator never gets the same item twice (storage: UNIQUE (item, annotator));
-- a regular item never has more than ``overlap`` answers plus live assignments
-  (storage picks only items with ``answers + live < overlap``, inside one serialized
-  transaction);
+- a regular item never has more answers plus live assignments than ``slots_allowed``:
+  ``overlap`` with a fixed overlap; with adaptive overlap ``min_overlap`` until that many
+  answers are in, then one more at a time while the stopping rule says the label is not
+  yet trusted (the item is unsettled), never past ``overlap`` (storage picks only such
+  items, inside one serialized transaction; a settled item gets none);
 - regular items closest to completion go first (storage orders by fill);
 - gold items are mixed in at the project's rate, each at most once per annotator.
 """
@@ -32,6 +34,16 @@ def choose_next_item(regular: ItemId | None, unseen_gold: Sequence[ItemId], gold
     if unseen_gold and rng.random() < gold_rate:
         return unseen_gold[rng.randrange(len(unseen_gold))]
     return regular
+
+
+def slots_allowed(answers: int, overlap: int, first_round: int) -> int:
+    """Return how many answers plus live assignments an unsettled item may have.
+
+    ``first_round`` is ``min_overlap`` with adaptive overlap (``overlap`` otherwise): the
+    first slots open together, later ones one at a time, so the stopping rule, asked after
+    each answer, can stop what has not been handed out yet.
+    """
+    return min(overlap, max(first_round, answers + 1))
 
 
 def can_undo(last: Answer | None, target: ItemId, now: datetime,

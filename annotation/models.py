@@ -142,6 +142,14 @@ class ProjectSpec:
         return self.min_overlap is not None and self.confidence_target is not None
 
     @property
+    def first_round(self) -> int:
+        """Return how many slots an item opens with: ``min_overlap`` when adaptive, else
+        ``overlap`` (``annotation.assignment.slots_allowed``)."""
+        if self.adaptive and self.min_overlap is not None:
+            return self.min_overlap
+        return self.overlap
+
+    @property
     def labels(self) -> tuple[str, ...]:
         """Return the label set of a categorical question."""
         if self.answer_type is AnswerType.YES_NO:

@@ -37,7 +37,7 @@ from annotation.models import (
     Role,
 )
 from annotation.quality.ports import QualityRepository
-from annotation.records import ExportAnswer, ItemDraftRecord, ItemTally
+from annotation.records import ExportAnswer, ItemDraftRecord, ItemTally, ItemVotes
 
 
 class AnnotatorRepository(Protocol):
@@ -115,12 +115,24 @@ class ItemRepository(Protocol):
         ...
 
     async def next_regular(self, project_id: ProjectId, annotator_id: AnnotatorId,
-                           overlap: int) -> ItemId | None:
-        """Return the non-gold item closest to completion the annotator has never had."""
+                           overlap: int, min_overlap: int) -> ItemId | None:
+        """Return the open non-gold item closest to completion the annotator has never had
+        (unsettled, under :func:`annotation.assignment.slots_allowed`)."""
         ...
 
-    async def settle(self, item_id: ItemId) -> None:
-        """Stop handing out an item whose label is confident enough (adaptive overlap)."""
+    async def settle(self, item_id: ItemId, settled: bool = True) -> None:
+        """Stop (or resume) handing out an item, as the adaptive-overlap rule decides."""
+        ...
+
+    async def undecided(self, project_id: ProjectId, min_answers: int,
+                        overlap: int) -> Sequence[ItemVotes]:
+        """Return the regular items with ``min_answers`` to ``overlap - 1`` answers and
+        their votes, in id order."""
+        ...
+
+    async def set_settled(self, changes: Sequence[tuple[ItemId, bool, int]]) -> int:
+        """Apply (item, settled, answers) decisions to items whose answer count is still
+        ``answers``; return how many changed."""
         ...
 
     async def unseen_gold(self, project_id: ProjectId, annotator_id: AnnotatorId,

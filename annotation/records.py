@@ -37,6 +37,16 @@ class ItemTally:
 
 
 @dataclass(frozen=True, slots=True)
+class ItemVotes:
+    """A regular item's accepted votes, for the adaptive-overlap sweep."""
+
+    item_id: ItemId
+    answers: int  # the item's answer counter when read
+    settled: bool
+    votes: tuple[tuple[AnnotatorId, str], ...]
+
+
+@dataclass(frozen=True, slots=True)
 class ExportAnswer:
     """One raw answer as exported."""
 

@@ -33,6 +33,7 @@ from collections.abc import Mapping
 
 from annotation.aggregation.dispatch import DEFAULT_METHOD
 from annotation.aggregation.models import Method
+from annotation.aggregation.overlap import OverlapPolicy
 from annotation.errors import Problem, ValidationFailed
 from annotation.models import AnswerType, LocalizedText, ProjectSpec
 from annotation.quality.spec_table import quality_to_toml, read_quality
@@ -66,6 +67,13 @@ __all__ = [
     "spec_from_mapping",
     "spec_to_toml",
 ]
+
+FIXED_OVERLAP = 3  # ``overlap`` when not given and adaptive overlap is off
+OVERLAP_KEYS = ("overlap", "min_overlap", "confidence_target")
+# A single-choice or yes/no spec that sets none of OVERLAP_KEYS gets adaptive overlap with
+# the settings benchmarks/quality_cost.py supports (docs/QUALITY.md); ``overlap`` alone
+# asks for that many answers per item, as before.
+ADAPTIVE_DEFAULT = OverlapPolicy(min_overlap=2, max_overlap=5, confidence_target=0.97)
 
 _LOCATION = re.compile(r"\(at line (\d+), column (\d+)\)")
 _HEADER = re.compile(r"^\s*\[\s*([^\[\]]+?)\s*\]")
@@ -113,8 +121,14 @@ def spec_from_mapping(
     number_range = reader.number_range(answer_type)
     if free_answers and aggregation in CHOICE_ONLY_METHODS:
         reader.problem(SpecProblem.NOT_APPLICABLE, "aggregation", answer_type=answer_type)
-    overlap = reader.integer("overlap", 3, OVERLAP_RANGE)
+    adaptive_default = (answer_type in (AnswerType.SINGLE, AnswerType.YES_NO)
+                        and not any(key in data for key in OVERLAP_KEYS))
+    overlap = reader.integer("overlap", ADAPTIVE_DEFAULT.max_overlap if adaptive_default
+                             else FIXED_OVERLAP, OVERLAP_RANGE)
     min_overlap, confidence_target = _adaptive(reader, overlap, answer_type)
+    if adaptive_default:
+        min_overlap = ADAPTIVE_DEFAULT.min_overlap
+        confidence_target = ADAPTIVE_DEFAULT.confidence_target
     gold_rate = reader.number("gold_rate", 0.1, GOLD_RATE_RANGE)
     time_limit = reader.integer("time_limit", 600, TIME_LIMIT_RANGE)
     reward = reader.number("reward", 0.0, (0.0, MAX_REWARD))

@@ -12,24 +12,16 @@ notice and changes nothing, and is handed no task.
 
 from __future__ import annotations
 
-import asyncio
 import random
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
-from annotation.aggregation.overlap import (
-    OverlapPolicy,
-    item_posterior,
-    needs_more_answers,
-    smoothed_accuracy,
-    wants_more,
-)
 from annotation.answers import canonical_answer, is_correct, join_choices, split_choices
 from annotation.assignment import UNDO_WINDOW, can_undo, choose_next_item, deadline_for
-from annotation.datasets.labels import LiveSkills, live_skills
 from annotation.errors import AnswerRejected, ErrorCode, NotFound, StaleTask
+from annotation.live_labels import LiveLabels
 from annotation.models import (
     AnnotatorId,
     Answer,
@@ -38,7 +30,6 @@ from annotation.models import (
     AssignmentStatus,
     ItemId,
     Project,
-    ProjectId,
     ProjectStatus,
     Stage,
     Task,
@@ -46,7 +37,6 @@ from annotation.models import (
 from annotation.ports import Store, UnitOfWork
 from annotation.quality.flow import pick_item, refusal, review
 from annotation.quality.notices import QualityNotice
-from annotation.records import ProjectSnapshot
 
 GOLD_SAMPLE = 16  # how many unseen gold candidates the policy draws from
 
@@ -90,7 +80,7 @@ class TaskService:
         self._store = store
         self._clock = clock
         self._rng = rng
-        self._skills: dict[ProjectId, LiveSkills] = {}  # rebuilt by refresh_skills
+        self._live = LiveLabels(store, clock)  # adaptive overlap's fits and decisions
 
     async def current_task(self, annotator_id: AnnotatorId) -> Task | None:
         """Return the annotator's open task, handing out a new one if needed."""
@@ -231,51 +221,26 @@ class TaskService:
         if not await uow.answers.add(answer, source, project.id):
             return Outcome(Result.DUPLICATE, None)
         await uow.assignments.close(assignment, AssignmentStatus.ANSWERED)
-        if project.spec.adaptive and not item.is_gold:
-            await self._settle_if_confident(uow, project, item.id)
+        if spec.adaptive:
+            self._live.note_answer(project.id)
+            if not item.is_gold:
+                await self._live.judge(uow, project, item.id)
         notice = await self._review(uow, project, assignment, answer)
         task = await self._assign_next(uow, assignment.annotator_id, project)
         return Outcome(Result.RECORDED, task, answered=assignment.id, correct=correct,
                        notice=notice)
 
-    async def _settle_if_confident(self, uow: UnitOfWork, project: Project,
-                                   item_id: ItemId) -> None:
-        """Adaptive overlap: stop the item once its live confidence reaches the target."""
-        spec = project.spec
-        assert spec.min_overlap is not None and spec.confidence_target is not None
-        votes = await uow.answers.item_votes(item_id)
-        if len(votes) < spec.min_overlap:
-            return
-        policy = OverlapPolicy(spec.min_overlap, spec.overlap, spec.confidence_target)
-        named = [(str(a), v) for a, v in votes]
-        fitted = self._skills.get(project.id)
-        if fitted is not None:  # the last Dawid-Skene fit: confusion matrices and prior
-            more = wants_more(item_posterior(named, fitted.skills, spec.labels,
-                                             prior=fitted.prior), policy)
-        else:  # until the first fit: one-coin, accuracies from gold
-            record = await uow.answers.gold_record(project.id, [a for a, _ in votes])
-            accuracy = {str(a): smoothed_accuracy(*record[a]) for a in record}
-            more = needs_more_answers(named, accuracy, policy, len(spec.labels))
-        if not more:
-            await uow.items.settle(item_id)
+    async def refresh_skills(self, *, force: bool = False) -> int:
+        """Refit annotators' skills in the open adaptive projects that are due (all with
+        ``force``) and settle or reopen their items accordingly; return how many.
 
-    async def refresh_skills(self) -> int:
-        """Refit annotators' skills in every open adaptive project; return how many.
-
-        The live adaptive-overlap rule stops an item with the confusion matrices of the
-        last fit (docs/AGGREGATION.md: fixed overlap 5's accuracy with about 60% of its
-        answers, against 71-73% for the one-coin rule used until the first fit).
+        Due: enough new answers since the last fit, or five minutes and any
+        (``annotation.live_labels``). The live adaptive-overlap rule stops an item with the
+        confusion matrices of the last fit (docs/AGGREGATION.md: fixed overlap 5's accuracy
+        with about 60% of its answers), and with each newcomer's gold record until a fit
+        includes them.
         """
-        async with self._store.read() as uow:
-            projects = [p for p in await uow.projects.all()
-                        if p.status is ProjectStatus.OPEN and p.spec.adaptive]
-        for project in projects:
-            async with self._store.snapshot() as uow:
-                items = await uow.items.tallies(project.id)
-                answers = await uow.answers.export_rows(project.id)
-            snapshot = ProjectSnapshot(project, items, answers)
-            self._skills[project.id] = await asyncio.to_thread(live_skills, snapshot)
-        return len(projects)
+        return await self._live.refresh(force=force)
 
     async def _review(self, uow: UnitOfWork, project: Project, assignment: Assignment,
                       answer: Answer | None) -> QualityNotice | None:
@@ -351,7 +316,8 @@ class TaskService:
         spec = project.spec
         if spec.quality.enabled:
             return await self._assign_checked(uow, annotator_id, project)
-        regular = await uow.items.next_regular(project.id, annotator_id, spec.overlap)
+        regular = await uow.items.next_regular(project.id, annotator_id, spec.overlap,
+                                             spec.first_round)
         gold: tuple[ItemId, ...] = ()
         if regular is not None and spec.gold_rate > 0:
             gold = tuple(await uow.items.unseen_gold(project.id, annotator_id, GOLD_SAMPLE))

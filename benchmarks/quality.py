@@ -43,10 +43,13 @@ ITEMS, GOLD_SHARE, OVERLAP, GOLD_RATE = 300, 0.15, 3, 0.1
 # The trial's settings: defaults, except an immediate exam retake (the simulation has no
 # time to wait), a full-gold probation of 12 tasks (the gold budget of this project allows
 # it, and it is what catches clickers who pass the exam by luck before their 25th task),
-# and no speed rule (simulated annotators answer instantly, careful or not).
+# and no speed rule (simulated annotators answer instantly, careful or not). The fixed-size
+# training and exam and the fixed probation are pinned (the adaptive gold share, the
+# curtailed exam and the training streak are off) so the figures in docs/QUALITY.md hold.
 QC = QualitySettings(enabled=True, training=3, exam=5, exam_pass=0.6, exam_retries=1,
                      exam_cooldown=0, probation_tasks=12, probation_gold_rate=1.0,
-                     speed_min_seconds=0.0)
+                     speed_min_seconds=0.0, training_streak=0, exam_stop_early=False,
+                     adaptive_gold=False)
 
 
 @dataclass(frozen=True, slots=True)

@@ -42,7 +42,7 @@ from bot.jobs import (
     EXPIRY_INTERVAL,
     QUALITY_INTERVAL,
     REMINDER_INTERVAL,
-    SKILLS_INTERVAL,
+    SKILLS_POLL,
     job_expire_assignments,
     job_refresh_skills,
     job_review_quality,
@@ -177,7 +177,7 @@ async def startup(application: Application) -> None:
     assert job_queue is not None
     job_queue.run_repeating(job_expire_assignments, interval=settings.expiry_interval,
                             first=1.0, name="expire_assignments")
-    job_queue.run_repeating(job_refresh_skills, interval=SKILLS_INTERVAL, first=2.0,
+    job_queue.run_repeating(job_refresh_skills, interval=SKILLS_POLL, first=2.0,
                             name="refresh_skills")
     job_queue.run_repeating(job_review_quality, interval=settings.quality_interval,
                             first=settings.quality_interval, name="review_quality")

@@ -3,8 +3,14 @@
 Each member plays one phone through the sandbox: joins by the invite deep link, reads each
 task the bot shows, works out the true answer from the item (its text, or the hash of the
 media the bot uploaded, which is the prepared media's key) and taps an answer: the right
-one with the member's accuracy, else a wrong one; careless members tap at random or always
-the first button.
+one with the member's accuracy, else a wrong one (any other option, or with
+``Confusion.NEIGHBOURS`` one next to the truth in the options' order); careless members tap
+at random or always the first button.
+
+When the bot says there is no task right now, a member stops, unless the runner was given
+``wait_for_work``: while that says the project still has work that may open up (items
+waiting for other people's answers), the member taps "Check again" every poll interval and
+carries on when a task comes; the tally counts those idle polls and the seconds they took.
 """
 
 from __future__ import annotations
@@ -27,6 +33,13 @@ CONTINUE_DATA = "qc:1"  # after training feedback or an exam result
 APPEAL_PREFIX = "qa:1:"  # only a suspension notice carries the appeal button
 
 
+class Confusion(StrEnum):
+    """Which wrong answer a careful member gives when they get an item wrong."""
+
+    UNIFORM = "uniform"  # any other option
+    NEIGHBOURS = "neighbours"  # an option next to the truth in the options' order
+
+
 class Style(StrEnum):
     """How a simulated annotator answers."""
 
@@ -43,6 +56,7 @@ class Member:
     style: Style
     accuracy: float
     language: str = "en"
+    confusion: Confusion = Confusion.UNIFORM
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,10 +81,14 @@ class Tally:
     answered_by: dict[int, int] = field(default_factory=dict)  # user id -> answers
     suspended: dict[int, int] = field(default_factory=dict)  # user id -> answers by then
     feedback: int = 0  # training feedback and exam results read
+    idle_polls: int = 0  # "no task right now" seen while work remained (``wait_for_work``)
+    idle_seconds: float = 0.0  # time members spent waiting for such work, summed
+    waits: list[tuple[float, float]] = field(default_factory=list)  # (loop time, seconds)
 
 
 def build_crowd(count: int, *, careless: float, accuracy: tuple[float, float], seed: int,
-                first_id: int = 10_000, constant_share: float = 0.0) -> list[Member]:
+                first_id: int = 10_000, constant_share: float = 0.0,
+                confusion: Confusion = Confusion.UNIFORM) -> list[Member]:
     """Make ``count`` members: a ``careless`` share random, ``constant_share`` constant."""
     rng = random.Random(seed)
     n_random = round(count * careless)
@@ -84,9 +102,35 @@ def build_crowd(count: int, *, careless: float, accuracy: tuple[float, float], s
             style, skill = Style.CONSTANT, 0.0
         else:
             style, skill = Style.CAREFUL, rng.uniform(*accuracy)
-        members.append(Member(first_id + index, style, skill, languages[index % 3]))
+        members.append(Member(first_id + index, style, skill, languages[index % 3],
+                              confusion))
     rng.shuffle(members)
     return members
+
+
+def neighbours(truth: str, options: Sequence[str], buttons: Sequence[str]) -> list[str]:
+    """Return the buttons next to ``truth`` in the options' order (one at either end)."""
+    if truth not in options:
+        return []
+    index = options.index(truth)
+    near = [options[i] for i in (index - 1, index + 1) if 0 <= i < len(options)]
+    return [option for option in near if option in buttons]
+
+
+def pick_answer(member: Member, rng: random.Random, truth: str | None,
+                buttons: Sequence[str], options: Sequence[str]) -> str:
+    """Return the button ``member`` taps on a task whose true label is ``truth``."""
+    if member.style is Style.CONSTANT:
+        return buttons[0]
+    if member.style is Style.RANDOM or truth is None or truth not in buttons:
+        return rng.choice(list(buttons))
+    if rng.random() < member.accuracy:
+        return truth
+    if member.confusion is Confusion.NEIGHBOURS:
+        near = neighbours(truth, options, buttons)
+        if near:
+            return rng.choice(near)
+    return rng.choice([b for b in buttons if b != truth] or list(buttons))
 
 
 def task_assignment(message: SimMessage) -> str | None:
@@ -119,8 +163,15 @@ class CrowdRunner:
 
     def __init__(self, server: SandboxServer, truth: Truth, invite: str, *,
                  seed: int = 1, think: tuple[float, float] = (0.0, 0.0),
-                 timeout: float = 30.0, retap_after: float = 5.0) -> None:
+                 timeout: float = 30.0, retap_after: float = 5.0,
+                 wait_for_work: Callable[[], bool] | None = None,
+                 poll_interval: float = 0.3,
+                 answer_for: Callable[[Member, SimMessage], str | None] | None = None,
+                 ) -> None:
         self._server = server
+        self._answer_for = answer_for  # a scripted answer for some tasks (None: as usual)
+        self._wait_for_work = wait_for_work
+        self._poll_interval = poll_interval
         self._retap_after = retap_after
         self._truth = truth
         self._invite = invite
@@ -149,22 +200,14 @@ class CrowdRunner:
                 return self._truth.by_text[line]
         return None
 
-    def _pick(self, member: Member, rng: random.Random, truth: str | None,
-              buttons: Sequence[str]) -> str:
-        if member.style is Style.CONSTANT:
-            return buttons[0]
-        if member.style is Style.RANDOM or truth is None or truth not in buttons:
-            return rng.choice(list(buttons))
-        if rng.random() < member.accuracy:
-            return truth
-        return rng.choice([b for b in buttons if b != truth] or list(buttons))
-
     async def run_member(self, member: Member, stop: Callable[[], bool] = lambda: False,
                          *, resume: bool = False) -> None:
         """Join and answer tasks until there are none left (or ``stop()``).
 
         Training feedback and exam results are read and continued; a suspension notice
-        ends the member's work. ``resume`` comes back later (``/start`` without invite).
+        ends the member's work. "No task right now" ends it too, unless ``wait_for_work``
+        says work remains: then the member checks again until a task comes or it does not.
+        ``resume`` comes back later (``/start`` without invite).
         """
         rng = random.Random(self._seed * 1_000_003 + member.user_id
                             + (len(self._answered.get(member.user_id, ())) if resume else 0))
@@ -174,19 +217,26 @@ class CrowdRunner:
         continued = self._continued.setdefault(member.user_id, set())
         after = user.version
         await user.send_command("start", None if resume else self._invite)
+
+        def to_do(m: SimMessage) -> bool:  # a task or feedback not handled yet
+            return ((has_continue(m) and (m.message_id, m.edit_count) not in continued)
+                    or (task_assignment(m) is not None and task_assignment(m) not in answered))
+
+        def news(since: int) -> Callable[[SimMessage], bool]:  # what to act on next
+            return lambda m: ((m.version > since and (is_no_work(m) or is_suspension(m)))
+                              or to_do(m))
+
         while not stop():
-            message = await user.wait_for(
-                lambda m: (m.version > after and (is_no_work(m) or is_suspension(m)))
-                or (has_continue(m) and (m.message_id, m.edit_count) not in continued)
-                or (task_assignment(m) is not None and task_assignment(m) not in answered),
-                timeout=self._timeout,
-            )
+            message = await user.wait_for(news(after), timeout=self._timeout)
             if is_suspension(message):
                 self.tally.suspended[member.user_id] = self.tally.answered_by.get(
                     member.user_id, 0)
                 break
             if is_no_work(message):
-                break
+                if not await self._await_work(user, message, stop, to_do):
+                    break
+                after = message.version  # this screen was read: only a later one counts
+                continue
             if has_continue(message) and task_assignment(message) is None:
                 continued.add((message.message_id, message.edit_count))
                 self.tally.feedback += 1
@@ -203,7 +253,9 @@ class CrowdRunner:
                 break  # typed-answer tasks are not simulated
             if self._think[1] > 0:
                 await asyncio.sleep(rng.uniform(*self._think))
-            choice = self._pick(member, rng, self._true_label(message), options)
+            scripted = self._answer_for(member, message) if self._answer_for else None
+            choice = scripted or pick_answer(member, rng, self._true_label(message), options,
+                                             self._truth.options)
             started = time.perf_counter()
             await self._tap_until_shown(user, message, choice, assignment)
             answered.add(assignment)
@@ -212,6 +264,40 @@ class CrowdRunner:
             self.tally.answered_by[member.user_id] = self.tally.answered_by.get(
                 member.user_id, 0) + 1
         self.tally.finished += 1
+
+    async def _await_work(self, user: SimUser, message: SimMessage, stop: Callable[[], bool],
+                          to_do: Callable[[SimMessage], bool]) -> bool:
+        """Check again every poll interval while work remains; return whether a task (or a
+        notice) came, False once ``wait_for_work`` says nothing is left to wait for."""
+        if self._wait_for_work is None:
+            return False
+        loop = asyncio.get_running_loop()
+        started = loop.time()
+        waited = tapped = False
+
+        def came(m: SimMessage) -> bool:
+            return to_do(m) or is_suspension(m)
+
+        try:
+            while not stop() and self._wait_for_work():
+                waited = True
+                try:  # the poll interval, and the bot's reply to the last "Check again"
+                    await user.wait_for(came, timeout=self._poll_interval)
+                    return True
+                except TimeoutError:
+                    self.tally.idle_polls += 1  # still nothing: the screen was left as it was
+                query = await user.tap_data(message.message_id, NO_WORK_DATA)
+                await user.wait_for_callback_answer(query, timeout=self._timeout)
+                tapped = True
+            try:  # a task shown by the last tap, as the work ran out, is still to answer
+                await user.wait_for(came, timeout=self._poll_interval if tapped else 0.0)
+                return True
+            except TimeoutError:
+                return False
+        finally:
+            if waited:
+                self.tally.idle_seconds += loop.time() - started
+                self.tally.waits.append((started, loop.time() - started))
 
     async def _tap_until_shown(self, user: SimUser, message: SimMessage, choice: str,
                                assignment: str) -> None:

@@ -30,7 +30,7 @@ from typing import TextIO
 from annotation.projects import ProjectService
 from annotation.quality.settings import QualitySettings
 from annotation.sample import SampleProject, build_sample_project
-from annotation.spec import parse_spec
+from annotation.spec import ADAPTIVE_DEFAULT, parse_spec
 from bot.application import BotSettings, running_bot
 from bot.crowd import CrowdRunner, Style, Truth, build_crowd, export_zip_via_chat
 from bot.logs import configure_logging
@@ -45,11 +45,12 @@ QUALITY_GOLD_SHARE = 0.2  # training, the exam and the probation checks need gol
 # quality control: the default rules, except an immediate exam retake (the demo cannot wait
 # an hour) and no speed rule (simulated annotators answer instantly, careful or not).
 QUALITY = QualitySettings(enabled=True, exam_cooldown=0, speed_min_seconds=0.0)
-# adaptive overlap (with quality control): two agreeing answers are enough, else up to
-# ``overlap`` answers until the item's confidence reaches the target
-MIN_OVERLAP = 2
-CONFIDENCE_TARGET = 0.95
-QUALITY_OVERLAP = 4  # the default most answers per item with quality control
+# adaptive overlap (with quality control), as a spec gets it by default: two agreeing
+# answers are enough, else up to ``overlap`` answers until the item's confidence reaches
+# the target
+MIN_OVERLAP = ADAPTIVE_DEFAULT.min_overlap
+CONFIDENCE_TARGET = ADAPTIVE_DEFAULT.confidence_target
+QUALITY_OVERLAP = ADAPTIVE_DEFAULT.max_overlap  # the most answers per item by default
 PLAIN_OVERLAP = 3  # the default fixed overlap with ``--no-quality``
 
 
@@ -161,10 +162,10 @@ def planned_answers(options: DemoOptions) -> int:
     spec_gold_rate = 0.1  # the sample spec's gold_rate: gold mixed in with regular tasks
     if not options.quality:
         return round(regular * options.overlap / (1 - spec_gold_rate))
-    # the queue fills an item before starting the next, so most items get ``overlap``
-    checks = QUALITY.probation_tasks * QUALITY.probation_gold_rate
-    return round(options.annotators * (QUALITY.training + QUALITY.exam + checks)
-                 + regular * options.overlap)
+    # adaptive overlap: about one answer past the minimum per item on average; training
+    # and the exam stop early, and about five gold checks each (docs/QUALITY.md)
+    per_annotator = QUALITY.training + QUALITY.exam + 5
+    return round(options.annotators * per_annotator + regular * (options.min_overlap + 1))
 
 
 def _fresh_database(database_path: Path) -> None:

@@ -20,7 +20,7 @@ logger = logging.getLogger(__name__)
 
 EXPIRY_INTERVAL = timedelta(seconds=15)
 QUALITY_INTERVAL = timedelta(seconds=60)
-SKILLS_INTERVAL = timedelta(minutes=5)
+SKILLS_POLL = timedelta(seconds=2)  # how often to look whether a refit is due
 
 
 async def job_expire_assignments(context: AnnobotContext) -> None:
@@ -31,7 +31,8 @@ async def job_expire_assignments(context: AnnobotContext) -> None:
 
 
 async def job_refresh_skills(context: AnnobotContext) -> None:
-    """Refit annotators' skills for adaptive overlap (kept in memory, rebuilt at start)."""
+    """Refit annotators' skills for adaptive overlap where enough new answers came in
+    (kept in memory, rebuilt at start); the fit itself runs off the event loop."""
     refreshed = await context.services.tasks.refresh_skills()
     if refreshed:
         logger.info("refitted annotator skills in %d adaptive projects", refreshed)

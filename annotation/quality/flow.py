@@ -17,6 +17,7 @@ from datetime import datetime, timedelta
 from annotation.assignment import choose_next_item
 from annotation.models import AnnotatorId, Answer, Assignment, ItemId, Project, Stage
 from annotation.ports import UnitOfWork
+from annotation.quality.checking import RECORD_LENGTH
 from annotation.quality.notices import CoordinatorNote, Feedback, NoteKind, QualityNotice
 from annotation.quality.qualification import (
     Appeal,
@@ -98,8 +99,12 @@ async def pick_item(uow: UnitOfWork, project: Project, annotator_id: AnnotatorId
     if cap_reached(history.tasks_today, settings):
         return None
     spec = project.spec
-    regular = await uow.items.next_regular(project.id, annotator_id, spec.overlap)
-    rate = gold_rate(spec.gold_rate, history.production_done, settings)
+    regular = await uow.items.next_regular(project.id, annotator_id, spec.overlap,
+                                             spec.first_round)
+    record = (await uow.quality.gold_record(project.id, annotator_id, RECORD_LENGTH)
+              if settings.enabled and settings.adaptive_gold else ())
+    rate = gold_rate(spec.gold_rate, history.production_done, settings, record,
+                     options=len(spec.labels))
     gold_ids: list[ItemId] = []
     if regular is not None and rate > 0:
         gold_ids = list(await uow.items.unseen_gold(project.id, annotator_id, GOLD_SAMPLE))

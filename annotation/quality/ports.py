@@ -43,6 +43,11 @@ class QualityRepository(Protocol):
         """Return training and exam counts (exam: the given attempt)."""
         ...
 
+    async def gold_record(self, project_id: ProjectId, annotator_id: AnnotatorId,
+                          limit: int) -> Sequence[bool]:
+        """Return whether each of the latest ``limit`` gold answers was right, oldest first."""
+        ...
+
     async def history(self, project_id: ProjectId, annotator_id: AnnotatorId, *,
                       after_answer: int, recent: int, since: datetime) -> History:
         """Return the evidence the rules need (answers after ``after_answer``)."""

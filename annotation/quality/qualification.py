@@ -2,7 +2,8 @@
 
 ::
 
-    TRAINING --(training items answered, or none left)--> EXAM
+    TRAINING --(training items answered, the last ``training_streak`` right, or none
+                left)--> EXAM
     EXAM --(exam passed, or the project has no gold to examine with)--> PRODUCTION
     EXAM --(failed, retries left)--> EXAM, after the cool-down (``retry_at``)
     EXAM --(failed, no retries left)--> suspended (rule ``exam``)
@@ -10,18 +11,21 @@
 
 Pure: the caller reads the counts (:class:`Progress`) and the clock, and stores the
 :class:`Standing` returned. Exam answers are every answer to an exam-stage task of the
-current attempt; skipped exam items do not count.
+current attempt; skipped exam items do not count. With ``exam_stop_early`` an attempt ends
+as soon as its outcome is settled (enough right answers to pass the full exam, or too few
+questions left to reach them): the same decision as the full exam, in fewer questions.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
 
 from annotation.models import AnnotatorId, ProjectId, Stage
+from annotation.quality.checking import adaptive_gold_rate
 from annotation.quality.settings import QualitySettings, Rule
 
 EPSILON = 1e-9
@@ -72,6 +76,7 @@ class Progress:
 
     training_done: int = 0
     training_left: int = 0  # training items the annotator has not had
+    training_streak: int = 0  # the latest training answers right in a row
     exam_done: int = 0  # answers in the current attempt
     exam_correct: int = 0
     gold_left: int = 0  # non-training gold items the annotator has not had
@@ -94,7 +99,7 @@ class ExamResult:
     passed: bool
     correct: int
     total: int
-    needed: int  # right answers needed out of ``total``
+    needed: int  # right answers needed (of a full exam when it stopped early)
     retries_left: int
     retry_at: datetime | None
 
@@ -111,7 +116,8 @@ def first_phase(settings: QualitySettings) -> Stage:
 def advance(standing: Standing, progress: Progress, settings: QualitySettings) -> Standing:
     """Move past a finished training, or an exam there is no gold for (first attempt)."""
     if standing.phase is Stage.TRAINING and (
-            progress.training_done >= settings.training or progress.training_left == 0):
+            progress.training_done >= settings.training or progress.training_left == 0
+            or 0 < settings.training_streak <= progress.training_streak):
         standing = replace(standing, phase=Stage.EXAM if settings.exam > 0
                            else Stage.PRODUCTION)
     if (standing.phase is Stage.EXAM and standing.failures == 0 and progress.exam_done == 0
@@ -138,7 +144,18 @@ def exam_due(progress: Progress, settings: QualitySettings) -> bool:
     """Return whether the current exam attempt is complete and must be graded now."""
     if progress.exam_done == 0:
         return False
-    return progress.exam_done >= settings.exam or progress.gold_left == 0
+    return (progress.exam_done >= settings.exam or progress.gold_left == 0
+            or _settled(progress, settings))
+
+
+def _settled(progress: Progress, settings: QualitySettings) -> bool:
+    # Whether the rest of a full exam cannot change its outcome: enough right answers
+    # already, or too few questions left to reach them.
+    if not settings.exam_stop_early or progress.exam_done >= settings.exam:
+        return False
+    needed = needed_right(settings.exam, settings)
+    left = settings.exam - progress.exam_done
+    return progress.exam_correct >= needed or progress.exam_correct + left < needed
 
 
 def needed_right(total: int, settings: QualitySettings) -> int:
@@ -150,7 +167,9 @@ def grade_exam(standing: Standing, progress: Progress, settings: QualitySettings
                now: datetime) -> tuple[Standing, ExamResult]:
     """Grade the current attempt: qualify, schedule a retake, or suspend."""
     total, correct = progress.exam_done, progress.exam_correct
-    needed = needed_right(total, settings)
+    # A settled attempt is graded as the full exam; the decision is the same as grading
+    # the answers given (``needed_right`` rounds up), the count shown is the full exam's.
+    needed = needed_right(settings.exam if _settled(progress, settings) else total, settings)
     if total > 0 and correct >= needed:
         passed = replace(standing, phase=Stage.PRODUCTION, retry_at=None)
         return passed, ExamResult(True, correct, total, needed, 0, None)
@@ -182,8 +201,15 @@ def reinstated(standing: Standing, last_answer: int) -> Standing:
                    grace=last_answer, notified=frozenset(), **changes)  # type: ignore[arg-type]
 
 
-def gold_rate(spec_rate: float, production_done: int, settings: QualitySettings) -> float:
-    """Return the share of gold checks for an annotator's next production task."""
+def gold_rate(spec_rate: float, production_done: int, settings: QualitySettings,
+              record: Sequence[bool] = (), options: int = 0) -> float:
+    """Return the share of gold checks for an annotator's next production task.
+
+    With ``adaptive_gold`` the share follows the annotator's gold ``record``
+    (:mod:`annotation.quality.checking`) and the spec's rate and the probation are unused.
+    """
+    if settings.enabled and settings.adaptive_gold:
+        return adaptive_gold_rate(record, settings, options)
     if settings.enabled and production_done < settings.probation_tasks:
         return max(spec_rate, settings.probation_gold_rate)
     return spec_rate

@@ -49,12 +49,17 @@ class QualitySettings:
 
     enabled: bool = False
     training: int = 3  # training items first, each followed by feedback
+    training_streak: int = 2  # training ends after this many right in a row (0: off)
     exam: int = 5  # exam gold items, no feedback
     exam_pass: float = 0.6  # exam accuracy needed to qualify
+    exam_stop_early: bool = True  # end the exam once its outcome cannot change
     exam_retries: int = 1  # retakes after a failed exam
     exam_cooldown: int = 3600  # seconds before a retake
-    probation_tasks: int = 10  # first production tasks with a higher gold rate
-    probation_gold_rate: float = 0.5
+    probation_tasks: int = 10  # first production tasks with a higher gold rate…
+    probation_gold_rate: float = 0.5  # …(both unused with ``adaptive_gold``)
+    adaptive_gold: bool = True  # gold share per annotator, from their gold record
+    gold_rate_floor: float = 0.02  # the share for a trusted annotator…
+    gold_rate_ceiling: float = 0.8  # …and for one who is surely under the bar
     gold_min_answers: int = 4
     gold_min_accuracy: float | None = None  # None: halfway between guessing and perfect
     gold_confidence: float = 0.9

@@ -1,7 +1,9 @@
 """The ``[quality]`` table of a project spec, read into :class:`QualitySettings`.
 
 Problems use the spec's codes (``annotation.spec``) with dotted fields (``quality.exam``).
-A present table turns quality control on unless it says ``enabled = false``.
+A present table turns quality control on unless it says ``enabled = false``. Settings
+stored before a switch existed load with it off (:data:`STORED_BEFORE`), so a running
+project keeps the rules it started with.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from annotation.spec_fields import FieldReader, SpecProblem
 _DEFAULTS = QualitySettings(enabled=True)
 _COUNTS: dict[str, tuple[int, int]] = {
     "training": (0, 50),
+    "training_streak": (0, 50),
     "exam": (0, 100),
     "exam_retries": (0, 20),
     "exam_cooldown": (0, 30 * 86_400),
@@ -34,13 +37,20 @@ _SHARES: dict[str, tuple[float, float]] = {
     "gold_confidence": (0.5, 0.9999),
     "agreement_min_ratio": (0.0, 1.0),
 }
+_SWITCHES = ("exam_stop_early", "adaptive_gold")
+# The gold share's ceiling, then its floor, which may not exceed the ceiling read before it.
+_GOLD_SHARES = ("gold_rate_ceiling", "gold_rate_floor")
 _OPTIONAL: dict[str, tuple[float, float]] = {
     "gold_min_accuracy": (0.0, 1.0),
     "speed_min_seconds": (0.0, 3_600.0),
 }
 _ACTIONS = ("gold_action", "speed_action", "agreement_action", "run_action",
             "daily_cap_action")
-KEYS = frozenset({"enabled", *_COUNTS, *_SHARES, *_OPTIONAL, *_ACTIONS})
+KEYS = frozenset({"enabled", *_COUNTS, *_SHARES, *_SWITCHES, *_GOLD_SHARES, *_OPTIONAL,
+                  *_ACTIONS})
+# Values of keys added after settings were first stored: what older projects ran with.
+STORED_BEFORE: dict[str, object] = {"training_streak": 0, "exam_stop_early": False,
+                                    "adaptive_gold": False}
 
 
 def read_quality(reader: FieldReader) -> QualitySettings:
@@ -57,15 +67,20 @@ def read_quality(reader: FieldReader) -> QualitySettings:
         if key not in KEYS:
             sub.problem(SpecProblem.UNKNOWN_FIELD, key)
     values: dict[str, Any] = {"enabled": True}
-    enabled = table.get("enabled", True)
-    if isinstance(enabled, bool):
-        values["enabled"] = enabled
-    else:
-        sub.problem(SpecProblem.WRONG_TYPE, "enabled", expected="boolean")
+    for key in ("enabled", *_SWITCHES):
+        switch = table.get(key, getattr(_DEFAULTS, key))
+        if isinstance(switch, bool):
+            values[key] = switch
+        else:
+            sub.problem(SpecProblem.WRONG_TYPE, key, expected="boolean")
     for key, bounds in _COUNTS.items():
         values[key] = sub.integer(key, getattr(_DEFAULTS, key), bounds)
     for key, share_bounds in _SHARES.items():
         values[key] = sub.number(key, getattr(_DEFAULTS, key), share_bounds)
+    ceiling = values["gold_rate_ceiling"] = sub.number(
+        "gold_rate_ceiling", _DEFAULTS.gold_rate_ceiling, (0.0, 1.0))
+    values["gold_rate_floor"] = sub.number(
+        "gold_rate_floor", min(_DEFAULTS.gold_rate_floor, ceiling), (0.0, ceiling))
     for key, optional_bounds in _OPTIONAL.items():
         if key in table:
             values[key] = sub.number(key, 0.0, optional_bounds)
@@ -111,6 +126,7 @@ def quality_from_dict(data: Mapping[str, Any] | None) -> QualitySettings:
     if not data:
         return QualitySettings()
     known = {f.name for f in fields(QualitySettings)}
-    values: dict[str, Any] = {k: (RuleAction(v) if k.endswith("_action") else v)
-                              for k, v in data.items() if k in known}
+    values: dict[str, Any] = dict(STORED_BEFORE)
+    values.update({k: (RuleAction(v) if k.endswith("_action") else v)
+                   for k, v in data.items() if k in known})
     return QualitySettings(**values)

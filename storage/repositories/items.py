@@ -12,7 +12,7 @@ from annotation.models import (
     MediaKind,
     ProjectId,
 )
-from annotation.records import ItemDraftRecord, ItemTally
+from annotation.records import ItemDraftRecord, ItemTally, ItemVotes
 from storage.cache import RowCache
 from storage.connection import Connection, Row
 from storage.repositories import build_in_steps, fetch_all, fetch_one
@@ -66,20 +66,24 @@ class SqliteItems:
         return item
 
     async def next_regular(self, project_id: ProjectId, annotator_id: AnnotatorId,
-                           overlap: int) -> ItemId | None:
-        """Return the non-gold item closest to completion the annotator has never had.
+                           overlap: int, min_overlap: int) -> ItemId | None:
+        """Return the open non-gold item closest to completion the annotator has never had.
 
-        The whole row is read and cached, so showing the item costs no second query.
+        An item is open while it is unsettled and its answers plus live assignments are
+        under ``annotation.assignment.slots_allowed``: ``min_overlap`` until that many
+        answers are in, then one more at a time, never past ``overlap``. The whole row is
+        read and cached, so showing the item costs no second query.
         """
         columns = ", ".join(f"i.{name.strip()}" for name in _COLUMNS.split(","))
         row = await fetch_one(
             self._db,
-            f"SELECT {columns} FROM items AS i INDEXED BY items_queue "
-            "WHERE i.project_id = ? AND i.is_gold = 0 AND i.fill < ? AND i.settled = 0 "
+            f"SELECT {columns} FROM items AS i INDEXED BY items_open_queue "
+            "WHERE i.project_id = ? AND i.is_gold = 0 AND i.settled = 0 AND i.fill < ? "
+            "AND i.fill < MAX(?, i.answers + 1) "
             "AND NOT EXISTS (SELECT 1 FROM assignments AS a "
             "                WHERE a.item_id = i.id AND a.annotator_id = ?) "
             "ORDER BY i.fill DESC, i.id LIMIT 1",
-            (project_id, overlap, annotator_id),
+            (project_id, overlap, min_overlap, annotator_id),
         )
         if row is None:
             return None
@@ -87,9 +91,40 @@ class SqliteItems:
             self._cache.items.put(ItemId(row[0]), _item(row))
         return ItemId(row[0])
 
-    async def settle(self, item_id: ItemId) -> None:
-        """Stop handing out an item whose label is confident enough (adaptive overlap)."""
-        await self._db.execute("UPDATE items SET settled = 1 WHERE id = ?", (item_id,))
+    async def settle(self, item_id: ItemId, settled: bool = True) -> None:
+        """Stop (or resume) handing out an item, as the adaptive-overlap rule decides."""
+        await self._db.execute("UPDATE items SET settled = ? WHERE id = ?",
+                               (int(settled), item_id))
+
+    async def undecided(self, project_id: ProjectId, min_answers: int,
+                        overlap: int) -> Sequence[ItemVotes]:
+        """Return the regular items with ``min_answers`` to ``overlap - 1`` answers and
+        their votes, in id order."""
+        rows = await fetch_all(
+            self._db,
+            "SELECT i.id, i.answers, i.settled, a.annotator_id, a.value FROM items AS i "
+            "JOIN answers AS a ON a.item_id = i.id AND a.excluded = 0 "
+            "WHERE i.project_id = ? AND i.is_gold = 0 AND i.answers >= ? AND i.answers < ? "
+            "ORDER BY i.id, a.id",
+            (project_id, min_answers, overlap),
+        )
+        found: list[ItemVotes] = []
+        votes: list[tuple[AnnotatorId, str]] = []
+        for k, row in enumerate(rows):
+            votes.append((AnnotatorId(row[3]), row[4]))
+            if k + 1 == len(rows) or rows[k + 1][0] != row[0]:
+                found.append(ItemVotes(ItemId(row[0]), row[1], bool(row[2]), tuple(votes)))
+                votes = []
+        return found
+
+    async def set_settled(self, changes: Sequence[tuple[ItemId, bool, int]]) -> int:
+        """Apply (item, settled, answers) decisions to items whose answer count is still
+        ``answers``; return how many changed."""
+        return await self._db.executemany(
+            "UPDATE items SET settled = ? WHERE id = ? AND answers = ? AND settled <> ?",
+            [(int(settled), item_id, answers, int(settled))
+             for item_id, settled, answers in changes],
+        )
 
     async def unseen_gold(self, project_id: ProjectId, annotator_id: AnnotatorId,
                           limit: int) -> Sequence[ItemId]:

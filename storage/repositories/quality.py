@@ -25,6 +25,8 @@ _WIDTH = 12  # columns in _STANDING
 _GOLD_SCORED = ("FROM answers AS an JOIN assignments AS g ON g.id = an.assignment_id "
                 "WHERE an.project_id = ? AND an.annotator_id = ? AND an.is_gold = 1 "
                 "AND g.stage != 'training'")
+_TRAINING = ("FROM answers AS an JOIN assignments AS g ON g.id = an.assignment_id "
+             "WHERE g.project_id = ?1 AND g.annotator_id = ?2 AND g.stage = 'training'")
 
 
 def _standing(row: Sequence[Any]) -> Standing:
@@ -119,11 +121,26 @@ class SqliteQuality:
             "  AND g.stage = 'exam' AND g.attempt = ?3),"
             " (SELECT COUNT(*) FROM items AS i WHERE i.project_id = ?1 AND i.is_gold = 1 "
             "  AND i.training = 0 AND NOT EXISTS (SELECT 1 FROM assignments AS a "
-            "  WHERE a.item_id = i.id AND a.annotator_id = ?2))",
+            "  WHERE a.item_id = i.id AND a.annotator_id = ?2)),"
+            f" (SELECT COUNT(*) {_TRAINING} AND an.id > (SELECT COALESCE(MAX(an.id), 0) "
+            f"  {_TRAINING} AND an.correct = 0))",
             (project_id, annotator_id, attempt))
         assert row is not None
         return Progress(training_done=row[0], training_left=row[1], exam_done=row[2],
-                        exam_correct=row[3], gold_left=row[4])
+                        exam_correct=row[3], gold_left=row[4], training_streak=row[5])
+
+    async def gold_record(self, project_id: ProjectId, annotator_id: AnnotatorId,
+                          limit: int) -> Sequence[bool]:
+        """Return whether each of the latest ``limit`` gold answers was right, oldest first.
+
+        Training, exam and production gold, excluded answers and those before a
+        reinstatement included: everything the annotator showed of their accuracy.
+        """
+        rows = await fetch_all(
+            self._db, "SELECT correct FROM answers WHERE project_id = ? AND annotator_id = ? "
+            "AND is_gold = 1 AND correct IS NOT NULL ORDER BY id DESC LIMIT ?",
+            (project_id, annotator_id, limit))
+        return [bool(row[0]) for row in reversed(rows)]
 
     async def history(self, project_id: ProjectId, annotator_id: AnnotatorId, *,
                       after_answer: int, recent: int, since: datetime) -> History:

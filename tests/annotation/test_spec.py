@@ -49,9 +49,27 @@ def test_minimal_spec_gets_the_defaults() -> None:
         question=LocalizedText({"en": "Is it a cat?"}),
         answer_type=AnswerType.SINGLE,
         options=("cat", "dog"),
+        overlap=5, min_overlap=2, confidence_target=0.97,
     )
-    assert (spec.overlap, spec.gold_rate, spec.time_limit_seconds) == (3, 0.1, 600)
+    assert (spec.overlap, spec.gold_rate, spec.time_limit_seconds) == (5, 0.1, 600)
     assert (spec.reward, spec.currency, spec.aggregation) == (0.0, "MGA", DEFAULT_METHOD)
+
+
+@pytest.mark.parametrize(("extra", "expected"), [
+    ("", (5, 2, 0.97)),  # a choice question: adaptive overlap by default
+    ("overlap = 3\n", (3, None, None)),  # overlap alone: that many answers, fixed
+    ("overlap = 4\nmin_overlap = 2\nconfidence_target = 0.9\n", (4, 2, 0.9)),
+])
+def test_adaptive_overlap_is_the_default_unless_the_spec_sets_overlap(
+        extra: str, expected: tuple[int, int | None, float | None]) -> None:
+    spec = parse_spec(toml(extra))
+    assert (spec.overlap, spec.min_overlap, spec.confidence_target) == expected
+
+
+def test_free_answers_keep_a_fixed_default_overlap() -> None:
+    text = 'name = "Notes"\nquestion = "What does it say?"\nanswer_type = "text"\n'
+    spec = parse_spec(text)
+    assert (spec.overlap, spec.adaptive) == (3, False)
 
 
 def test_free_answers_default_to_majority() -> None:

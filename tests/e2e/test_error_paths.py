@@ -126,7 +126,8 @@ async def test_the_annotators_list_is_for_coordinators_and_admins(
 @pytest.mark.parametrize("language", ["en", "fr", "mg"])
 async def test_an_appeal_by_someone_not_suspended_says_so(
         make_harness, language: str) -> None:  # type: ignore[no-untyped-def]
-    quality = QualitySettings(enabled=True, training=0, exam=2, exam_retries=0)
+    quality = QualitySettings(enabled=True, training=0, exam=2, exam_retries=0,
+                              exam_stop_early=False)
     async with make_harness(make_spec(quality=quality), drafts()) as harness, \
             sandbox() as server, harness.bot(server):
         user, task = await quality_harness_start(server, harness, USER, language)
@@ -138,7 +139,8 @@ async def test_an_appeal_by_someone_not_suspended_says_so(
 
 async def test_a_second_appeal_and_stale_decisions_get_their_own_messages(
         make_harness) -> None:  # type: ignore[no-untyped-def]
-    quality = QualitySettings(enabled=True, training=0, exam=2, exam_retries=0)
+    quality = QualitySettings(enabled=True, training=0, exam=2, exam_retries=0,
+                              exam_stop_early=False)
     async with make_harness(make_spec(quality=quality), drafts()) as harness, \
             sandbox() as server, harness.bot(server):
         admin = server.user(ADMIN, first_name="Admin", language_code="fr")

@@ -67,7 +67,7 @@ async def test_training_shows_the_right_answer_and_the_explanation(make_harness)
 
 async def test_a_failed_exam_can_be_retaken_after_the_cool_down(make_harness) -> None:  # type: ignore[no-untyped-def]
     quality = QualitySettings(enabled=True, training=0, exam=2, exam_retries=1,
-                              exam_cooldown=600)
+                              exam_cooldown=600, exam_stop_early=False)
     async with make_harness(make_spec(quality=quality), drafts()) as harness, \
             sandbox() as server, harness.bot(server):
         user = server.user(USER, first_name="Ravo", language_code="fr")
@@ -96,7 +96,8 @@ async def test_a_failed_exam_can_be_retaken_after_the_cool_down(make_harness) ->
 
 
 async def test_appeal_and_reinstatement(make_harness) -> None:  # type: ignore[no-untyped-def]
-    quality = QualitySettings(enabled=True, training=0, exam=2, exam_retries=0)
+    quality = QualitySettings(enabled=True, training=0, exam=2, exam_retries=0,
+                              exam_stop_early=False)
     async with make_harness(make_spec(quality=quality), drafts()) as harness, \
             sandbox() as server, harness.bot(server):
         admin = server.user(ADMIN, first_name="Admin", language_code="en")

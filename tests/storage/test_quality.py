@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 from dataclasses import replace
 
 import pytest
@@ -11,6 +12,7 @@ from annotation.item_drafts import ItemDraft
 from annotation.models import AnnotatorId, MediaKind, Stage
 from annotation.onboarding import AnnotatorService
 from annotation.projects import ProjectService
+from annotation.quality.checking import adaptive_gold_rate
 from annotation.quality.notices import CoordinatorNote, NoteKind
 from annotation.quality.qualification import Appeal
 from annotation.quality.service import QualityService
@@ -21,9 +23,11 @@ from storage.database import Database
 from tests.storage.conftest import FakeClock, make_spec
 
 Services = tuple[TaskService, AnnotatorService, ProjectService]
+# Fixed-size training and exam, fixed gold rate (the switches: test_sized_training_...).
 QC = QualitySettings(enabled=True, training=2, exam=3, exam_pass=0.6, exam_retries=1,
                      exam_cooldown=600, probation_tasks=0, gold_min_answers=4,
-                     speed_min_seconds=0.0, run_max_same=0)
+                     speed_min_seconds=0.0, run_max_same=0, training_streak=0,
+                     exam_stop_early=False, adaptive_gold=False)
 ADMIN = AnnotatorId(1)
 CAT, DOG = 0, 1  # option indexes: every gold answer is "cat"
 
@@ -238,3 +242,66 @@ async def test_agreement_review_flags_an_outlier(services: Services, database: D
     assert review.coordinators[0].verdict is not None
     assert review.coordinators[0].verdict.rule is Rule.AGREEMENT
     assert (await quality.review_all()).coordinators == ()  # flagged once
+
+
+SIZED = replace(QC, training=3, exam=5, training_streak=2, exam_stop_early=True,
+                adaptive_gold=True, gold_rate_floor=0.0, gold_rate_ceiling=1.0)
+
+
+async def test_sized_training_and_exam_stop_once_they_have_shown_enough(
+        services: Services, database: Database) -> None:
+    tasks, _a, projects = services
+    project = await projects.create(make_spec(quality=SIZED), items(6, 8, training=4))
+    await join(services, 7, project.invite_code)
+    stages = []
+    for option in (DOG, CAT, CAT, CAT, CAT, CAT):  # training: wrong, right, right; exam 3/3
+        task, outcome = await answer(tasks, 7, option)
+        stages.append(task.stage)
+    assert stages == [Stage.TRAINING] * 3 + [Stage.EXAM] * 3
+    exam = outcome.notice.exam if outcome.notice else None
+    assert exam is not None and exam.passed and (exam.correct, exam.total) == (3, 3)
+    async with database.read() as uow:
+        progress = await uow.quality.progress(project.id, AnnotatorId(7), 1)
+        record = await uow.quality.gold_record(project.id, AnnotatorId(7), 64)
+        latest = await uow.quality.gold_record(project.id, AnnotatorId(7), 2)
+    assert (progress.training_done, progress.training_streak) == (3, 2)
+    assert record == [False, True, True, True, True, True]  # training included, oldest first
+    assert latest == [True, True]
+
+
+class Halfway(random.Random):
+    """An rng whose ``random()`` is always 0.5: gold comes exactly when the share is over 0.5."""
+
+    def random(self) -> float:
+        return 0.5
+
+
+async def test_the_gold_share_follows_the_annotators_record(
+        database: Database, clock: FakeClock) -> None:
+    tasks = TaskService(database, clock=clock, rng=Halfway(1))
+    services = (tasks, AnnotatorService(database, clock=clock, admins={1}),
+                ProjectService(database, clock=clock, invite_codes=lambda: "invite1"))
+    # no training, no suspension; spec gold_rate 0: gold in production comes from the record
+    settings = replace(SIZED, training=0, exam=3, gold_min_answers=100)
+    project = await services[2].create(make_spec(quality=settings, gold_rate=0.0),
+                                       items(30, 12, training=0))
+    for user, exam in ((7, (DOG, CAT, CAT)), (8, (CAT, CAT))):  # both pass, 7 barely
+        await join(services, user, project.invite_code)
+        for option in exam:
+            task, outcome = await answer(tasks, user, option)
+            assert task.stage is Stage.EXAM
+        assert outcome.notice is not None and outcome.notice.exam is not None
+        assert outcome.notice.exam.passed
+    record = {7: [False, True, True], 8: [True, True]}
+    gold = {7: [], 8: []}  # type: dict[int, list[bool]]
+    for user, plan in ((7, [DOG, CAT, CAT, CAT, CAT, CAT, CAT, CAT]), (8, [CAT] * 4)):
+        for option in plan:
+            expected = adaptive_gold_rate(record[user], settings, options=3) > 0.5
+            task, _outcome = await answer(tasks, user, option)
+            assert task.stage is Stage.PRODUCTION and task.item.is_gold is expected
+            gold[user].append(task.item.is_gold)
+            if task.item.is_gold:
+                record[user].append(option == CAT)
+    # the doubtful annotator is checked until the record recovers; the trusted one is not
+    assert gold[7][:2] == [True, True] and gold[7][-1] is False
+    assert gold[8] == [False] * 4

@@ -31,7 +31,8 @@ Services = tuple[TaskService, AnnotatorService, ProjectService]
 ADMIN = AnnotatorId(1)
 CAT = 0  # option index; every gold answer is "cat"
 # Straight to production, and no rule fires on its own: only the coordinator suspends.
-QC = QualitySettings(enabled=True, training=0, exam=0, probation_tasks=0, gold_min_answers=100,
+QC = QualitySettings(enabled=True, training=0, exam=0, probation_tasks=0, adaptive_gold=False,
+                     gold_min_answers=100,
                      speed_min_seconds=0.0, run_max_same=0, run_max_skips=0,
                      agreement_min_answers=1000)
 

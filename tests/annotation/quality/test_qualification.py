@@ -25,8 +25,11 @@ from annotation.quality.qualification import (
 )
 from annotation.quality.settings import QualitySettings, Rule
 
+# Today's fixed-size training and exam, and the fixed probation (the switches are tested in
+# test_checking.py and below).
 ON = QualitySettings(enabled=True, training=3, exam=5, exam_pass=0.6, exam_retries=1,
-                     exam_cooldown=600)
+                     exam_cooldown=600, training_streak=0, exam_stop_early=False,
+                     adaptive_gold=False)
 NOW = datetime(2026, 1, 1, tzinfo=UTC)
 
 
@@ -119,3 +122,72 @@ def test_agreement_is_leave_one_out_and_skips_ties() -> None:
     assert (stats[AnnotatorId(12)].matches, stats[AnnotatorId(12)].total) == (0, 1)
     assert stats[AnnotatorId(10)].crowd_rate == pytest.approx(3 / 4)
     assert agreement_by_annotator([]) == {}
+
+
+SIZED = replace(ON, training_streak=2, exam_stop_early=True)
+
+
+def _exam(answers: tuple[bool, ...], settings: QualitySettings
+          ) -> tuple[bool, int, int] | None:
+    """Answer an exam attempt until it is due; return passed, questions and needed."""
+    exam = replace(newcomer(settings), phase=Stage.EXAM)
+    for done in range(1, len(answers) + 1):
+        progress = Progress(exam_done=done, exam_correct=sum(answers[:done]), gold_left=50)
+        if exam_due(progress, settings):
+            _standing, result = grade_exam(exam, progress, settings, NOW)
+            return result.passed, done, result.needed
+    return None
+
+
+@pytest.mark.parametrize("size", [1, 2, 5, 8])
+@pytest.mark.parametrize("share", [0.5, 0.6, 0.8, 1.0])
+def test_an_exam_stopped_early_decides_as_the_full_exam(size: int, share: float) -> None:
+    settings = replace(SIZED, exam=size, exam_pass=share)
+    full_settings = replace(settings, exam_stop_early=False)
+    for mask in range(2 ** size):
+        answers = tuple(bool(mask >> k & 1) for k in range(size))
+        early, full = _exam(answers, settings), _exam(answers, full_settings)
+        assert early is not None and full is not None
+        assert early[0] == full[0] and early[1] <= full[1] == size
+        assert early[2] == full[2] == needed_right(size, settings)
+
+
+@pytest.mark.parametrize(("answers", "passed", "asked"), [
+    ((True, True, True), True, 3),  # 3 of 5 needed: reached
+    ((False, False, False), False, 3),  # 3 right out of the 2 left: impossible
+    ((True, False, True, True), True, 4),
+    ((True, False, False, True, False), False, 5),
+])
+def test_the_exam_stops_once_its_outcome_cannot_change(answers: tuple[bool, ...],
+                                                        passed: bool, asked: int) -> None:
+    assert _exam(answers, SIZED) == (passed, asked, 3)
+    undecided = Progress(exam_done=4, exam_correct=2, gold_left=9)
+    assert not exam_due(undecided, SIZED)
+
+
+def test_a_settled_exam_shows_the_full_exams_pass_mark() -> None:
+    exam = replace(newcomer(SIZED), phase=Stage.EXAM)
+    failed, result = grade_exam(exam, Progress(exam_done=3, exam_correct=0, gold_left=9),
+                                SIZED, NOW)
+    assert (result.passed, result.correct, result.total, result.needed) == (False, 0, 3, 3)
+    assert failed.attempt == 2 and failed.failures == 1
+
+
+def test_an_exam_that_runs_out_of_gold_is_graded_on_what_was_answered() -> None:
+    assert _exam((True, True), replace(SIZED, exam=5)) is None  # not settled, gold left
+    exam = replace(newcomer(SIZED), phase=Stage.EXAM)
+    progress = Progress(exam_done=2, exam_correct=2, gold_left=0)
+    assert exam_due(progress, SIZED)
+    _standing, result = grade_exam(exam, progress, SIZED, NOW)
+    assert result.passed and result.needed == 2
+
+
+@pytest.mark.parametrize(("done", "streak", "phase"), [
+    (1, 1, Stage.TRAINING), (2, 1, Stage.TRAINING), (2, 2, Stage.EXAM), (3, 0, Stage.EXAM)])
+def test_training_ends_after_a_streak_of_right_answers(done: int, streak: int,
+                                                      phase: Stage) -> None:
+    progress = Progress(training_done=done, training_left=5, training_streak=streak,
+                        gold_left=9)
+    assert advance(newcomer(SIZED), progress, SIZED).phase is phase
+    assert advance(newcomer(ON), replace(progress, training_streak=done), ON).phase is (
+        Stage.EXAM if done >= ON.training else Stage.TRAINING)

@@ -46,3 +46,46 @@ def test_quality_problems_name_their_field_and_line() -> None:
 def test_stored_specs_from_before_quality_control_load_with_it_off() -> None:
     stored = spec_to_json(parse_spec(BASE)).replace('"quality"', '"ignored"')
     assert not spec_from_json(stored).quality.enabled
+
+
+def test_the_sizing_and_gold_share_keys_default_on_and_round_trip() -> None:
+    quality = parse_spec(BASE + "[quality]\n").quality
+    assert quality.adaptive_gold and quality.exam_stop_early and quality.training_streak == 2
+    assert (quality.gold_rate_floor, quality.gold_rate_ceiling) == (0.02, 0.8)
+    spec = parse_spec(BASE + "[quality]\nadaptive_gold = false\nexam_stop_early = false\n"
+                      "training_streak = 0\ngold_rate_floor = 0.05\ngold_rate_ceiling = 0.3\n")
+    quality = spec.quality
+    assert not quality.adaptive_gold and not quality.exam_stop_early
+    assert (quality.training_streak, quality.gold_rate_floor, quality.gold_rate_ceiling) == (
+        0, 0.05, 0.3)
+    assert parse_spec(spec_to_toml(spec)) == spec
+    assert spec_from_json(spec_to_json(spec)) == spec
+    low = parse_spec(BASE + "[quality]\ngold_rate_ceiling = 0.01\n").quality
+    assert (low.gold_rate_floor, low.gold_rate_ceiling) == (0.01, 0.01)
+
+
+def test_the_sizing_and_gold_share_keys_name_their_problems() -> None:
+    text = (BASE + "[quality]\nadaptive_gold = 1\ntraining_streak = -1\n"
+            "gold_rate_ceiling = 0.2\ngold_rate_floor = 0.3\nexam_stop_early = \"yes\"\n")
+    with pytest.raises(ValidationFailed) as caught:
+        parse_spec(text)
+    found = {(p.code, p.field, p.line) for p in caught.value.problems}
+    assert found == {
+        ("spec.wrong_type", "quality.adaptive_gold", 6),
+        ("spec.out_of_range", "quality.training_streak", 7),
+        ("spec.out_of_range", "quality.gold_rate_floor", 9),
+        ("spec.wrong_type", "quality.exam_stop_early", 10),
+    }
+    floor = next(p for p in caught.value.problems if p.field == "quality.gold_rate_floor")
+    assert floor.params["maximum"] == 0.2
+
+
+def test_settings_stored_before_the_switches_keep_todays_behaviour() -> None:
+    stored = quality_to_dict(parse_spec(BASE + "[quality]\nexam = 4\n").quality)
+    for key in ("adaptive_gold", "exam_stop_early", "training_streak", "gold_rate_floor",
+                "gold_rate_ceiling"):
+        del stored[key]
+    quality = quality_from_dict(stored)
+    assert quality.enabled and quality.exam == 4
+    assert not quality.adaptive_gold and not quality.exam_stop_early
+    assert quality.training_streak == 0
