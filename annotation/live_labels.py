@@ -45,6 +45,10 @@ REFIT_MIN_ANSWERS = 20  # never refit for fewer new answers than this…
 REFIT_GROWTH = 0.1  # …nor for less than this share of the answers the last fit saw
 REFIT_INTERVAL = timedelta(minutes=5)  # refit anyway this long after the last fit
 CONFUSION_ANSWERS_PER_LABEL = 10  # a fitted confusion matrix counts from this many
+ERROR_SMOOTHING = 20  # even pseudo wrong answers per label in the crowd's error pattern
+
+
+Errors = tuple[tuple[float, ...], ...]  # per true label, how wrong answers spread
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,6 +58,7 @@ class Fit:
     skills: LiveSkills
     answers: int  # accepted answers the fit was made on
     at: datetime
+    errors: Errors | None = None  # the crowd's error pattern (:func:`crowd_errors`)
 
 
 def refit_due(fresh: int, fit: Fit | None, now: datetime) -> bool:
@@ -70,36 +75,78 @@ def refit_due(fresh: int, fit: Fit | None, now: datetime) -> bool:
 
 
 def annotator_skills(annotators: Sequence[str], fitted: Mapping[str, AnnotatorSkill],
-                     gold: Mapping[str, tuple[int, int]]) -> dict[str, AnnotatorSkill]:
-    """Return each annotator's skill: the fit's (:func:`tempered`), else one-coin from
-    their gold record (``gold``: correct and total gold answers; none gives 0.5)."""
+                     gold: Mapping[str, tuple[int, int]], errors: Errors | None = None
+                     ) -> dict[str, AnnotatorSkill]:
+    """Return each annotator's skill: the fit's (:func:`tempered`), else their accuracy on
+    gold (``gold``: correct and total gold answers; none gives 0.5) with the crowd's
+    ``errors`` (uniform errors without them)."""
     skills: dict[str, AnnotatorSkill] = {}
     for annotator in annotators:
         found = fitted.get(annotator)
         if found is None:
             correct, total = gold.get(annotator, (0, 0))
-            found = AnnotatorSkill(annotator, smoothed_accuracy(correct, total), total, None)
+            accuracy = smoothed_accuracy(correct, total)
+            found = AnnotatorSkill(annotator, accuracy, total,
+                                   _with_errors(accuracy, errors))
         else:
-            found = tempered(found)
+            found = tempered(found, errors)
         skills[annotator] = found
     return skills
 
 
-def tempered(skill: AnnotatorSkill) -> AnnotatorSkill:
+def tempered(skill: AnnotatorSkill, errors: Errors | None = None) -> AnnotatorSkill:
     """Return a fitted skill no surer than its evidence.
 
-    Its confusion matrix counts once the fit saw ``CONFUSION_ANSWERS_PER_LABEL`` answers
-    per label from the annotator; before that, one-coin with the fitted accuracy, at most
-    ``smoothed_accuracy(n, n)`` (what ``n`` answers all right would give). A fit on a few
-    answers finds patterns that are not there: an annotator right on 11 of 11 fitted at
-    0.986, and rows fitted on two items each made a three-way split 97% sure; both settled
-    items that three people disagreed on.
+    Its own confusion matrix counts once the fit saw ``CONFUSION_ANSWERS_PER_LABEL``
+    answers per label from the annotator. Before that: their fitted accuracy, at most
+    ``smoothed_accuracy(n, n)`` (what ``n`` answers all right would give), and the crowd's
+    ``errors`` for how their wrong answers spread. A fit on a few answers finds patterns
+    that are not there: an annotator right on 11 of 11 fitted at 0.986, and rows fitted on
+    two items each made a three-way split 97% sure; both settled items that three people
+    disagreed on. Errors spread evenly would overrate agreement where people confuse
+    neighbouring classes: two agreeing on a wrong neighbour is then much likelier.
     """
     size = len(skill.confusion) if skill.confusion is not None else 0
     if skill.confusion is not None and skill.answers >= CONFUSION_ANSWERS_PER_LABEL * size:
         return skill
-    cap = smoothed_accuracy(skill.answers, skill.answers)
-    return AnnotatorSkill(skill.annotator, min(skill.accuracy, cap), skill.answers, None)
+    accuracy = min(skill.accuracy, smoothed_accuracy(skill.answers, skill.answers))
+    return AnnotatorSkill(skill.annotator, accuracy, skill.answers,
+                          _with_errors(accuracy, errors))
+
+
+def crowd_errors(fit: LiveSkills) -> Errors | None:
+    """Return how the crowd's wrong answers spread, per true label: the expected wrong
+    answers of the fit (each annotator's answers by the class prior and their confusion
+    matrix), pooled, plus ``ERROR_SMOOTHING`` pseudo-answers spread evenly (None without
+    confusion matrices)."""
+    size = len(fit.prior)
+    if size < 2:
+        return None
+    pooled = [[0.0] * size for _ in range(size)]
+    found = False
+    for skill in fit.skills.values():
+        if skill.confusion is None or len(skill.confusion) != size:
+            continue
+        found = True
+        for t, row in enumerate(skill.confusion):
+            for k, p in enumerate(row):
+                if k != t:
+                    pooled[t][k] += skill.answers * fit.prior[t] * p
+    if not found:
+        return None
+    even = ERROR_SMOOTHING / (size - 1)
+    return tuple(
+        tuple(0.0 if k == t else (count + even) / (sum(counts) + ERROR_SMOOTHING)
+              for k, count in enumerate(counts))
+        for t, counts in enumerate(pooled))
+
+
+def _with_errors(accuracy: float, errors: Errors | None) -> Errors | None:
+    """Return the confusion matrix of ``accuracy`` with wrong answers spread as ``errors``."""
+    if errors is None:
+        return None
+    return tuple(tuple(accuracy if k == t else (1.0 - accuracy) * p for k, p in enumerate(row))
+                 for t, row in enumerate(errors))
 
 
 def keeps_open(project: Project, votes: Sequence[tuple[str, str]],
@@ -116,9 +163,10 @@ def sweep(project: Project, undecided: Sequence[ItemVotes], fit: LiveSkills,
           gold: Mapping[str, tuple[int, int]]) -> list[tuple[ItemId, bool, int]]:
     """Return the (item, settled, answers) changes the new fit calls for."""
     changes = []
+    errors = crowd_errors(fit)
     for item in undecided:
         votes = [(str(a), v) for a, v in item.votes]
-        skills = annotator_skills([a for a, _ in votes], fit.skills, gold)
+        skills = annotator_skills([a for a, _ in votes], fit.skills, gold, errors)
         settled = not keeps_open(project, votes, skills, fit.prior)
 
         if settled != item.settled:
@@ -151,7 +199,8 @@ class LiveLabels:
         missing = [AnnotatorId(int(a)) for a, _ in votes if a not in fitted]
         record = await uow.answers.gold_record(project.id, missing) if missing else {}
         gold = {str(a): counts for a, counts in record.items()}
-        skills = annotator_skills([a for a, _ in votes], fitted, gold)
+        errors = fit.errors if fit is not None else None
+        skills = annotator_skills([a for a, _ in votes], fitted, gold, errors)
         prior = fit.skills.prior if fit is not None else None
         await uow.items.settle(item_id, not keeps_open(project, votes, skills, prior))
 
@@ -190,7 +239,7 @@ class LiveLabels:
         gold = {str(a): counts for a, counts in record.items()}
         changes = await asyncio.to_thread(sweep, project, undecided, skills, gold)
         accepted = sum(1 for answer in answers if not answer.excluded)
-        self._fits[project.id] = Fit(skills, accepted, now)
+        self._fits[project.id] = Fit(skills, accepted, now, crowd_errors(skills))
         # answers recorded while fitting count towards the next refit
         self._fresh[project.id] = max(0, self._fresh.get(project.id, 0) - fresh)
         if changes:

@@ -73,7 +73,7 @@ OVERLAP_KEYS = ("overlap", "min_overlap", "confidence_target")
 # A single-choice or yes/no spec that sets none of OVERLAP_KEYS gets adaptive overlap with
 # the settings benchmarks/quality_cost.py supports (docs/QUALITY.md); ``overlap`` alone
 # asks for that many answers per item, as before.
-ADAPTIVE_DEFAULT = OverlapPolicy(min_overlap=2, max_overlap=5, confidence_target=0.97)
+ADAPTIVE_DEFAULT = OverlapPolicy(min_overlap=2, max_overlap=5, confidence_target=0.95)
 
 _LOCATION = re.compile(r"\(at line (\d+), column (\d+)\)")
 _HEADER = re.compile(r"^\s*\[\s*([^\[\]]+?)\s*\]")

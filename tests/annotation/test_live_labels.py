@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+import pytest
+
 from annotation.aggregation.models import AnnotatorSkill
 from annotation.datasets.labels import LiveSkills
 from annotation.live_labels import (
@@ -12,6 +14,7 @@ from annotation.live_labels import (
     REFIT_MIN_ANSWERS,
     Fit,
     annotator_skills,
+    crowd_errors,
     keeps_open,
     refit_due,
     sweep,
@@ -103,3 +106,46 @@ def test_a_fit_on_few_answers_counts_one_coin_and_no_surer_than_its_evidence() -
     assert few.confusion is None and few.accuracy == (0.5 + 11) / (1 + 11)
     many = AnnotatorSkill("6", 0.986, 40, _confusion(0.986))  # ten answers per label
     assert tempered(many) == many
+
+
+def _neighbourly(right: float) -> tuple[tuple[float, ...], ...]:
+    """A confusion matrix whose errors go to the neighbouring counts only."""
+    rows = []
+    for t in range(4):
+        near = [k for k in (t - 1, t + 1) if 0 <= k < 4]
+        rows.append(tuple(right if k == t else (1 - right) / len(near) if k in near else 0.0
+                          for k in range(4)))
+    return tuple(rows)
+
+
+def test_the_crowd_error_pattern_pools_the_fit_by_answers() -> None:
+    fitted = {"1": AnnotatorSkill("1", 0.8, 3_000, _neighbourly(0.8)),
+              "2": AnnotatorSkill("2", 0.8, 1_000, _confusion(0.8))}
+    errors = crowd_errors(LiveSkills(fitted, (0.25,) * 4))
+    assert errors is not None
+    # label 1's 150 + 50 expected wrong answers, and 20 even pseudo-answers
+    wrong = 150 + 50
+    assert errors[0] == pytest.approx((0.0, (150 + 50 / 3 + 20 / 3) / (wrong + 20),
+                                        (50 / 3 + 20 / 3) / (wrong + 20),
+                                        (50 / 3 + 20 / 3) / (wrong + 20)))
+    assert all(abs(sum(row) - 1) < 1e-9 and row[t] == 0 for t, row in enumerate(errors))
+    few = crowd_errors(LiveSkills({"1": AnnotatorSkill("1", 0.8, 20, _neighbourly(0.8))},
+                                  (0.25,) * 4))
+    assert few is not None and max(few[0]) < 0.4  # little evidence: close to even
+    assert crowd_errors(LiveSkills({"3": AnnotatorSkill("3", 0.8, 10, None)},
+                                   (0.25,) * 4)) is None
+
+
+def test_where_people_confuse_neighbours_two_agreeing_votes_count_for_less() -> None:
+    errors = crowd_errors(LiveSkills({"1": AnnotatorSkill("1", 0.8, 4_000, _neighbourly(0.8))},
+                                     (0.25,) * 4))
+    few = {"8": AnnotatorSkill("8", 0.85, 12, _neighbourly(0.85)),
+           "9": AnnotatorSkill("9", 0.85, 12, _neighbourly(0.85))}
+    even = annotator_skills(["8", "9"], few, {})
+    shaped = annotator_skills(["8", "9"], few, {}, errors)
+    assert even["8"].confusion is None  # one-coin: errors spread evenly
+    assert shaped["8"].confusion is not None
+    assert shaped["8"].confusion[1][0] == pytest.approx(0.15 * (100 + 20 / 3) / 220)
+    votes = [("8", "2"), ("9", "2")]
+    assert not keeps_open(_project(0.97), votes, even, None)  # 0.99: settled
+    assert keeps_open(_project(0.97), votes, shaped, None)  # 0.96: a neighbour may be right

@@ -49,14 +49,14 @@ def test_minimal_spec_gets_the_defaults() -> None:
         question=LocalizedText({"en": "Is it a cat?"}),
         answer_type=AnswerType.SINGLE,
         options=("cat", "dog"),
-        overlap=5, min_overlap=2, confidence_target=0.97,
+        overlap=5, min_overlap=2, confidence_target=0.95,
     )
     assert (spec.overlap, spec.gold_rate, spec.time_limit_seconds) == (5, 0.1, 600)
     assert (spec.reward, spec.currency, spec.aggregation) == (0.0, "MGA", DEFAULT_METHOD)
 
 
 @pytest.mark.parametrize(("extra", "expected"), [
-    ("", (5, 2, 0.97)),  # a choice question: adaptive overlap by default
+    ("", (5, 2, 0.95)),  # a choice question: adaptive overlap by default
     ("overlap = 3\n", (3, None, None)),  # overlap alone: that many answers, fixed
     ("overlap = 4\nmin_overlap = 2\nconfidence_target = 0.9\n", (4, 2, 0.9)),
 ])
