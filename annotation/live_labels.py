@@ -6,11 +6,13 @@ the confidence reaches the spec's target, or keeps it open for one more answer
 (``annotation.assignment.slots_allowed``). The estimate weighs each vote by what is known
 of the annotator:
 
-- from the last Dawid–Skene fit of the project (confusion matrices anchored on every gold
-  answer: training, exam and checks), when the annotator is in it;
-- otherwise one-coin, with the accuracy their gold answers so far give
-  (:func:`annotation.aggregation.overlap.smoothed_accuracy`), so a newcomer who has just
-  passed training and the exam is already believed as far as they showed.
+- their confusion matrix from the last Dawid–Skene fit of the project (anchored on every
+  gold answer: training, exam and checks), once the fit saw enough of their answers;
+- before that, their fitted accuracy, no higher than their number of answers can show
+  (:func:`tempered`), or for someone the fit has not seen yet the accuracy their gold
+  answers give (:func:`annotation.aggregation.overlap.smoothed_accuracy`), so a newcomer
+  who has just passed training and the exam is believed as far as they showed; their
+  wrong answers are taken to spread like the crowd's (:func:`crowd_errors`).
 
 The fit is redone off the event loop when enough new answers have arrived
 (:func:`refit_due`: at least ``REFIT_MIN_ANSWERS`` and a ``REFIT_GROWTH`` share of what
@@ -168,7 +170,6 @@ def sweep(project: Project, undecided: Sequence[ItemVotes], fit: LiveSkills,
         votes = [(str(a), v) for a, v in item.votes]
         skills = annotator_skills([a for a, _ in votes], fit.skills, gold, errors)
         settled = not keeps_open(project, votes, skills, fit.prior)
-
         if settled != item.settled:
             changes.append((item.item_id, settled, item.answers))
     return changes
@@ -182,10 +183,6 @@ class LiveLabels:
         self._clock = clock
         self._fits: dict[ProjectId, Fit] = {}
         self._fresh: dict[ProjectId, int] = {}
-
-    def fit_of(self, project_id: ProjectId) -> Fit | None:
-        """Return the project's last fit, if any."""
-        return self._fits.get(project_id)
 
     async def judge(self, uow: UnitOfWork, project: Project, item_id: ItemId) -> None:
         """Settle or open an item after an answer to it (inside that answer's transaction)."""
