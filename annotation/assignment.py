@@ -20,6 +20,7 @@ from datetime import datetime, timedelta
 from annotation.models import Answer, ItemId
 
 UNDO_WINDOW = timedelta(seconds=60)
+GOLD_SAMPLE = 16  # how many unseen gold candidates the policy draws from
 
 
 def choose_next_item(regular: ItemId | None, unseen_gold: Sequence[ItemId], gold_rate: float,

@@ -101,7 +101,7 @@ class Broadcast:
 
 
 @dataclass(frozen=True, slots=True)
-class Recipient:
+class OutboxEntry:
     """One outbox row claimed for sending, with what rendering needs."""
 
     broadcast_id: int

@@ -22,7 +22,7 @@ from annotation.broadcast import (
     BroadcastProgress,
     BroadcastStatus,
     DeliveryStatus,
-    Recipient,
+    OutboxEntry,
 )
 from annotation.errors import DomainError, ErrorCode, NotFound
 from annotation.models import AnnotatorId, ProjectId
@@ -55,12 +55,12 @@ class BroadcastService:
         """Store a broadcast as a draft and count its audience (coordinators only)."""
         text = text.strip()
         limit = MAX_CAPTION if photo_file_id else MAX_TEXT
-        if (not text and photo_file_id is None) or len(text) > limit:
-            raise DomainError(ErrorCode.USAGE)
         now = self._clock()
         async with self._store.write() as uow:
             actor = await self._access.actor_in(uow, user_id)
-            require_coordinator(actor)
+            require_coordinator(actor)  # first: an annotator learns nothing of the usage
+            if (not text and photo_file_id is None) or len(text) > limit:
+                raise DomainError(ErrorCode.USAGE)
             audience = await _resolve(uow, request)
             broadcast = await uow.outbox.add(BroadcastKind.MESSAGE, actor.id, now, audience,
                                              text, photo_file_id, BroadcastStatus.DRAFT)
@@ -111,12 +111,12 @@ class BroadcastService:
         async with self._store.read() as uow:
             return await uow.outbox.sending()
 
-    async def claim(self, broadcast_id: int) -> Recipient | None:
+    async def claim(self, broadcast_id: int) -> OutboxEntry | None:
         """Take the next recipient, committing ``sending`` before the message goes out."""
         async with self._store.write() as uow:
             return await uow.outbox.claim(broadcast_id)
 
-    async def settle(self, recipient: Recipient, status: DeliveryStatus) -> None:
+    async def settle(self, recipient: OutboxEntry, status: DeliveryStatus) -> None:
         """Record what became of one message (a block also marks the annotator blocked)."""
         async with self._store.write() as uow:
             await uow.outbox.mark(recipient.broadcast_id, recipient.annotator_id, status,

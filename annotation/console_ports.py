@@ -21,7 +21,7 @@ if TYPE_CHECKING:
         BroadcastProgress,
         BroadcastStatus,
         DeliveryStatus,
-        Recipient,
+        OutboxEntry,
     )
     from annotation.earnings import AnswerCount, EarningLine, PaidTotal
     from annotation.reminders import ReminderRule
@@ -84,7 +84,7 @@ class OutboxRepository(Protocol):
         """Mark rows left ``sending`` by a dead process uncertain; return how many."""
         ...
 
-    async def claim(self, broadcast_id: int) -> Recipient | None:
+    async def claim(self, broadcast_id: int) -> OutboxEntry | None:
         """Mark the next pending row ``sending`` and return it (None: none left)."""
         ...
 

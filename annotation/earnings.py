@@ -181,14 +181,13 @@ class EarningsService:
         """Build the payout file of a period (the last one over by default; admins only)."""
         chosen = period or previous_period(self._clock())
         start, end = period_bounds(chosen)
-        async with self._store.read() as uow:
-            require_admin(await self._access.actor_in(uow, admin_id))
-            counts = await uow.earnings.accepted(start, end)
-            specs = await _specs(uow)
+        async with self._store.write() as uow:  # the audit entry, with the check and reads
+            actor = await self._access.actor_in(uow, admin_id)
+            require_admin(actor)
+            lines = earning_lines(await uow.earnings.accepted(start, end), await _specs(uow))
             already = await uow.earnings.period_paid(chosen)
-        lines = earning_lines(counts, specs)
-        await self._access.record(await self._access.actor(admin_id), AuditAction.PAYOUT_EXPORT,
-                                  chosen, f"{len(lines)} lines")
+            await uow.audit.add(AuditEntry(self._clock(), actor.id, AuditAction.PAYOUT_EXPORT,
+                                           chosen, f"{len(lines)} lines"))
         return PayoutFile(chosen, tuple(lines), payout_csv(chosen, lines), already)
 
     async def mark_paid(self, admin_id: int, period: str) -> int:

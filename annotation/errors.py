@@ -8,7 +8,6 @@
     ├── PermissionDenied         the caller lacks the role
     ├── AnswerRejected           an answer does not fit the question (choice, number range)
     ├── StaleTask                the assignment is no longer the caller's to answer
-    ├── NoWork                   nothing to hand out right now
     └── StorageFull              the server's disk is full: the transaction was rolled back
 
 Handlers map each code to a localized message (``bot/i18n``); anything else is a bug and is
@@ -100,12 +99,6 @@ class AnswerRejected(DomainError):
 
 class StaleTask(DomainError):
     """The assignment was answered, expired or belongs to someone else."""
-
-
-class NoWork(DomainError):
-    """Nothing can be handed out right now."""
-
-    code = ErrorCode.NO_WORK
 
 
 class StorageFull(DomainError):

@@ -30,7 +30,7 @@ from annotation.models import (
     Task,
 )
 from annotation.ports import Store, UnitOfWork
-from annotation.projects import ProjectService
+from annotation.projects import ProjectService, find_project
 from annotation.roles import AccessService, AuditAction, AuditEntry, require_coordinator
 
 PREVIEW_ASSIGNMENT = AssignmentId(0)  # never a stored assignment: nothing can be recorded
@@ -87,23 +87,37 @@ class ProjectConsole:
 
     async def create(self, user_id: int, spec: ProjectSpec, drafts: Sequence[ItemDraft]
                      ) -> Project:
-        """Create a project as a draft, all or nothing (coordinators only)."""
-        actor = await self._access.coordinator(user_id)
-        project = await self._projects.create(spec, drafts, created_by=actor.id,
-                                              status=ProjectStatus.DRAFT)
-        await self._access.record(actor, AuditAction.PROJECT_CREATE, f"project {project.id}",
-                                  f"{spec.name}: {len(drafts)} items")
-        return project
+        """Create a project as a draft with its audit entry, all or nothing (coordinators only).
+
+        The role check, the project with its items and media, and the audit entry share one
+        write unit of work: a refused or failed creation leaves neither project nor entry.
+        """
+        async with self._store.write(bulk=True) as uow:
+            actor = await self._access.actor_in(uow, user_id)
+            require_coordinator(actor)
+            project = await self._projects.add_in(uow, spec, drafts, created_by=actor.id,
+                                                  status=ProjectStatus.DRAFT)
+            await uow.audit.add(AuditEntry(self._clock(), actor.id, AuditAction.PROJECT_CREATE,
+                                           f"project {project.id}",
+                                           f"{spec.name}: {len(drafts)} items"))
+            return project
 
     async def find(self, user_id: int, ref: str | None) -> Project:
         """Return the project named by id or name, or the newest (coordinators only)."""
-        await self._access.coordinator(user_id)
-        if ref:
-            return await self._projects.find(ref.lstrip("#"))
-        newest = await self._projects.all()
+        async with self._store.read() as uow:
+            require_coordinator(await self._access.actor_in(uow, user_id))
+            if ref:
+                return await find_project(uow, ref.lstrip("#"))
+            newest = await uow.projects.all()
         if not newest:
             raise NotFound(ErrorCode.NOT_FOUND, what="project", value="")
         return newest[0]
+
+    async def all(self, user_id: int) -> Sequence[Project]:
+        """Return every project, newest first (coordinators only)."""
+        async with self._store.read() as uow:
+            require_coordinator(await self._access.actor_in(uow, user_id))
+            return await uow.projects.all()
 
     async def change(self, user_id: int, project_id: ProjectId, action: LifecycleAction
                      ) -> Transition:
@@ -144,11 +158,6 @@ class ProjectConsole:
                                  AssignmentStatus.ACTIVE, item.is_gold, now,
                                  deadline_for(now, project.spec.time_limit_seconds))
         return Task(placeholder, item, project, media)
-
-    async def item_count(self, project_id: ProjectId) -> int:
-        """Return how many items a project has."""
-        async with self._store.read() as uow:
-            return len(await uow.items.tallies(project_id))
 
 
 async def _project(uow: UnitOfWork, project_id: ProjectId) -> Project:

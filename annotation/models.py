@@ -212,6 +212,14 @@ class Annotator:
 
 
 @dataclass(frozen=True, slots=True)
+class Recipient:
+    """A coordinator or admin to tell something, and the language to tell it in."""
+
+    annotator_id: AnnotatorId
+    language: str
+
+
+@dataclass(frozen=True, slots=True)
 class Assignment:
     """An item handed to an annotator, with its deadline."""
 

@@ -1,4 +1,10 @@
-"""Use cases of projects: create one from a validated spec and items, list, open, pause."""
+"""Projects as stored: create one from a validated spec and items, list, find, snapshot.
+
+No role is checked here: this is the engine the operator's command line (``annobot
+import``, ``annobot export``), the demo and the benchmarks drive, and which the chat reaches
+only through :class:`annotation.lifecycle.ProjectConsole`, whose every use case checks the
+caller's role in its own transaction (docs/SECURITY.md, "Who may do what").
+"""
 
 from __future__ import annotations
 
@@ -15,13 +21,25 @@ from annotation.models import (
     ProjectSpec,
     ProjectStatus,
 )
-from annotation.ports import Store
+from annotation.ports import Store, UnitOfWork
 from annotation.records import ItemDraftRecord, ProjectSnapshot
 
 
 def new_invite_code() -> str:
     """Return a fresh invite code fit for a ``?start=`` deep link."""
     return secrets.token_urlsafe(9)
+
+
+async def find_project(uow: UnitOfWork, ref: str) -> Project:
+    """Return the project named by id or name inside an open unit of work."""
+    project = None
+    if ref.isdigit():
+        project = await uow.projects.get(ProjectId(int(ref)))
+    if project is None:
+        project = await uow.projects.by_name(ref)
+    if project is None:
+        raise NotFound(ErrorCode.NOT_FOUND, what="project", value=ref)
+    return project
 
 
 class ProjectService:
@@ -37,19 +55,25 @@ class ProjectService:
                      created_by: AnnotatorId | None = None,
                      status: ProjectStatus = ProjectStatus.OPEN) -> Project:
         """Store a project with all its items and media in one transaction."""
+        async with self._store.write(bulk=True) as uow:
+            return await self.add_in(uow, spec, drafts, created_by=created_by, status=status)
+
+    async def add_in(self, uow: UnitOfWork, spec: ProjectSpec, drafts: Sequence[ItemDraft], *,
+                     created_by: AnnotatorId | None = None,
+                     status: ProjectStatus = ProjectStatus.OPEN) -> Project:
+        """Store a project with its items and media inside an open (bulk) unit of work."""
         records = [
             ItemDraftRecord(d.external_id, d.kind, d.text, d.media.key if d.media else None,
                             d.gold_answer, d.explanation, d.training)
             for d in drafts
         ]
         media = {d.media.key: d.media for d in drafts if d.media is not None}
-        async with self._store.write(bulk=True) as uow:
-            for m in media.values():
-                await uow.media.add(m.key, m.kind.value, m.filename, m.mime, m.send_as, m.data)
-            project = await uow.projects.add(spec, status, self._invite_codes(), created_by,
-                                             self._clock())
-            await uow.items.add_many(project.id, records)
-            return project
+        for m in media.values():
+            await uow.media.add(m.key, m.kind.value, m.filename, m.mime, m.send_as, m.data)
+        project = await uow.projects.add(spec, status, self._invite_codes(), created_by,
+                                         self._clock())
+        await uow.items.add_many(project.id, records)
+        return project
 
     async def all(self) -> Sequence[Project]:
         """Return every project, newest first."""
@@ -59,14 +83,7 @@ class ProjectService:
     async def find(self, ref: str) -> Project:
         """Return the project named by id or name."""
         async with self._store.read() as uow:
-            project = None
-            if ref.isdigit():
-                project = await uow.projects.get(ProjectId(int(ref)))
-            if project is None:
-                project = await uow.projects.by_name(ref)
-        if project is None:
-            raise NotFound(ErrorCode.NOT_FOUND, what="project", value=ref)
-        return project
+            return await find_project(uow, ref)
 
     async def set_status(self, project_id: ProjectId, status: ProjectStatus) -> None:
         """Open, pause or close a project."""

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
 
-from annotation.models import AnnotatorId, ItemId, MediaKey, MediaKind, Project
+from annotation.models import AnnotatorId, Answer, ItemId, MediaKey, MediaKind, Project
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,17 +46,10 @@ class ItemVotes:
 
 
 @dataclass(frozen=True, slots=True)
-class ExportAnswer:
-    """One raw answer as exported."""
+class ExportAnswer(Answer):
+    """One raw answer as exported: the answer, its item's external id, and whether it counts."""
 
-    item_id: ItemId
     external_id: str
-    annotator_id: AnnotatorId
-    value: str
-    seconds: float
-    is_gold: bool
-    correct: bool | None
-    answered_at: datetime
     excluded: bool = False  # a suspended annotator's: kept, left out of aggregation
 
 

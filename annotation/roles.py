@@ -6,10 +6,11 @@ role. Coordinators and admins use the console (projects, preview, broadcasts, re
 stats, the annotators list and quality decisions): a refusal there says so
 (``NOT_COORDINATOR``); only admins change roles, export and handle payouts (``FORBIDDEN``).
 
-Every privileged use case asks :func:`require_coordinator` or :func:`require_admin` with an
-:class:`Actor` read from the database at the time of the request, whatever a button's
-callback data says. Use :meth:`AccessService.coordinator` / :meth:`AccessService.admin` to
-get a checked actor from a Telegram user id.
+Every privileged use case takes the acting user's id and asks :func:`require_coordinator`
+or :func:`require_admin` with an :class:`Actor` read (:meth:`AccessService.actor_in`) inside
+its own transaction, at the time of the request, whatever a button's callback data says.
+Handlers do not check roles; they only read one to choose a menu (docs/SECURITY.md, "Who may
+do what"; ``tests/storage/test_access_policy.py`` walks every privileged use case).
 """
 
 from __future__ import annotations
@@ -114,16 +115,15 @@ class AccessService:
         return Actor(AnnotatorId(user_id), effective_role(user_id, stored, self._admins))
 
     async def coordinator(self, user_id: int) -> Actor:
-        """Return the actor, refusing anyone who is not a coordinator or admin."""
+        """Return the actor, refusing anyone who is not a coordinator or admin.
+
+        Only an early refusal, before a flow does work of its own (downloading and parsing
+        an upload): the use case at its end checks again in its own transaction.
+        """
         actor = await self.actor(user_id)
         require_coordinator(actor)
         return actor
 
-    async def admin(self, user_id: int) -> Actor:
-        """Return the actor, refusing anyone who is not an admin."""
-        actor = await self.actor(user_id)
-        require_admin(actor)
-        return actor
 
     async def set_coordinator(self, admin_id: int, target_id: int, target_name: str,
                               granted: bool) -> Role:
@@ -180,8 +180,17 @@ class AccessService:
             require_admin(await self.actor_in(uow, admin_id))
             return await uow.audit.recent(limit)
 
-    async def record(self, actor: Actor, action: AuditAction, subject: str = "",
-                     details: str = "") -> None:
-        """Append one entry to the audit log."""
-        async with self._store.write() as uow:
-            await uow.audit.add(AuditEntry(self._clock(), actor.id, action, subject, details))
+    async def lookup(self, admin_id: int, target_id: int | None) -> StaffMember | None:
+        """Return the user an admin asks about, with their role now (admins only).
+
+        None when there is nobody to look up (a forwarded message that hides its author).
+        """
+        async with self._store.read() as uow:
+            require_admin(await self.actor_in(uow, admin_id))
+            if target_id is None:
+                return None
+            found = await uow.annotators.get(AnnotatorId(target_id))
+        stored = found.role if found is not None else None
+        return StaffMember(AnnotatorId(target_id), found.name if found else "",
+                           effective_role(target_id, stored, self._admins),
+                           found.language if found else DEFAULT_LANGUAGE)

@@ -1,4 +1,7 @@
-"""Project specs: a coordinator's TOML turned into a ``ProjectSpec``, and written back.
+"""Project specs' codec: a coordinator's TOML turned into a ``ProjectSpec`` and written
+back, and the JSON form storage keeps (``spec_to_json``/``spec_from_json``). The
+``[quality]`` table's reader and both its forms live beside the quality settings
+(``annotation.quality.spec_table``).
 
 ``parse_spec`` collects every problem before giving up and raises them together as
 ``ValidationFailed``; each ``Problem`` names its field (dotted, e.g. ``number.min``) and, when
@@ -27,16 +30,23 @@ the key can be found in the text, its line. Problem codes (``SpecProblem``) and 
 
 from __future__ import annotations
 
+import json
 import re
 import tomllib
 from collections.abc import Mapping
+from typing import Any
 
 from annotation.aggregation.dispatch import DEFAULT_METHOD
 from annotation.aggregation.models import Method
 from annotation.aggregation.overlap import OverlapPolicy
 from annotation.errors import Problem, ValidationFailed
-from annotation.models import AnswerType, LocalizedText, ProjectSpec
-from annotation.quality.spec_table import quality_to_toml, read_quality
+from annotation.models import AnswerType, LocalizedText, NumberRange, ProjectSpec
+from annotation.quality.spec_table import (
+    quality_from_dict,
+    quality_to_dict,
+    quality_to_toml,
+    read_quality,
+)
 from annotation.spec_fields import (
     ADAPTIVE_TARGET_RANGE,
     CHOICE_ONLY_METHODS,
@@ -64,7 +74,9 @@ __all__ = [
     "SpecProblem",
     "parse_spec",
     "parse_spec_bytes",
+    "spec_from_json",
     "spec_from_mapping",
+    "spec_to_json",
     "spec_to_toml",
 ]
 
@@ -203,6 +215,51 @@ def spec_to_toml(spec: ProjectSpec) -> str:
                 tables.append(f"{key} = {float(value)!r}")
     tables += quality_to_toml(spec.quality)
     return "\n".join(out + tables) + "\n"
+
+
+def spec_to_json(spec: ProjectSpec) -> str:
+    """Serialize a spec as the JSON stored in the ``projects.spec`` column."""
+    payload: dict[str, Any] = {
+        "name": spec.name,
+        "question": dict(spec.question.texts),
+        "answer_type": spec.answer_type.value,
+        "options": list(spec.options),
+        "instructions": dict(spec.instructions.texts),
+        "overlap": spec.overlap,
+        "min_overlap": spec.min_overlap,
+        "confidence_target": spec.confidence_target,
+        "gold_rate": spec.gold_rate,
+        "time_limit_seconds": spec.time_limit_seconds,
+        "reward": spec.reward,
+        "currency": spec.currency,
+        "number_range": [spec.number_range.minimum, spec.number_range.maximum],
+        "aggregation": spec.aggregation,
+        "quality": quality_to_dict(spec.quality),
+    }
+    return json.dumps(payload, ensure_ascii=False, sort_keys=True)
+
+
+def spec_from_json(text: str) -> ProjectSpec:
+    """Rebuild a spec stored by :func:`spec_to_json` (trusted: it was validated once)."""
+    data = json.loads(text)
+    low, high = data["number_range"]
+    return ProjectSpec(
+        name=data["name"],
+        question=LocalizedText(data["question"]),
+        answer_type=AnswerType(data["answer_type"]),
+        options=tuple(data["options"]),
+        instructions=LocalizedText(data["instructions"]),
+        overlap=data["overlap"],
+        min_overlap=data.get("min_overlap"),
+        confidence_target=data.get("confidence_target"),
+        gold_rate=data["gold_rate"],
+        time_limit_seconds=data["time_limit_seconds"],
+        reward=data["reward"],
+        currency=data["currency"],
+        number_range=NumberRange(low, high),
+        aggregation=data["aggregation"],
+        quality=quality_from_dict(data.get("quality")),
+    )
 
 
 def _syntax_problem(text: str, exc: tomllib.TOMLDecodeError) -> Problem:

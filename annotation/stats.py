@@ -13,7 +13,15 @@ from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from annotation.models import AnnotatorId, ItemId, Project, ProjectId, ProjectStatus, Role
+from annotation.models import (
+    AnnotatorId,
+    ItemId,
+    Project,
+    ProjectId,
+    ProjectStatus,
+    Recipient,
+    Role,
+)
 from annotation.ports import Store
 from annotation.roles import AccessService, effective_role, require_coordinator
 
@@ -108,14 +116,6 @@ class DigestLine:
     answers_today: int
     gold_exhausted: int  # active annotators with no unseen gold left
     new_suspensions: int  # annotators suspended by quality control in the last 24 hours
-
-
-@dataclass(frozen=True, slots=True)
-class Recipient:
-    """A coordinator or admin who receives the digest."""
-
-    id: AnnotatorId
-    language: str
 
 
 def agreement(values: Sequence[ItemValue]) -> float | None:

@@ -19,7 +19,13 @@ from datetime import datetime
 from enum import StrEnum
 
 from annotation.answers import canonical_answer, is_correct, join_choices, split_choices
-from annotation.assignment import UNDO_WINDOW, can_undo, choose_next_item, deadline_for
+from annotation.assignment import (
+    GOLD_SAMPLE,
+    UNDO_WINDOW,
+    can_undo,
+    choose_next_item,
+    deadline_for,
+)
 from annotation.errors import AnswerRejected, ErrorCode, NotFound, StaleTask
 from annotation.live_labels import LiveLabels
 from annotation.models import (
@@ -37,8 +43,6 @@ from annotation.models import (
 from annotation.ports import Store, UnitOfWork
 from annotation.quality.flow import pick_item, refusal, review
 from annotation.quality.notices import QualityNotice
-
-GOLD_SAMPLE = 16  # how many unseen gold candidates the policy draws from
 
 
 class Result(StrEnum):

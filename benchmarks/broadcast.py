@@ -40,7 +40,8 @@ from annotation.projects import ProjectService
 from annotation.roles import AccessService
 from annotation.sample import build_sample_project
 from annotation.spec import parse_spec
-from bot.application import BotSettings, running_bot
+from bot.application import running_bot
+from bot.config import BotSettings
 from bot.crowd import task_assignment
 from bot.sandbox import FloodLimits, SandboxServer, SimMessage, SimUser
 from bot.sandbox.testing import running_sandbox, wait_until

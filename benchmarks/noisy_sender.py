@@ -30,7 +30,8 @@ from annotation.models import AnswerType, LocalizedText, MediaKind, ProjectSpec
 from annotation.projects import ProjectService
 from benchmarks.report import percentile_ms, print_rows
 from benchmarks.sandbox import TOKEN
-from bot.application import BotSettings, running_bot
+from bot.application import running_bot
+from bot.config import BotSettings
 from bot.crowd import task_assignment
 from bot.sandbox import SimMessage, SimUser
 from bot.sandbox.testing import running_sandbox

@@ -31,7 +31,8 @@ from annotation.projects import ProjectService
 from annotation.quality.settings import QualitySettings
 from annotation.sample import SampleProject, build_sample_project
 from annotation.spec import parse_spec
-from bot.application import BotSettings, running_bot
+from bot.application import running_bot
+from bot.config import BotSettings
 from bot.crowd import CrowdRunner, Member, Style, build_crowd
 from bot.demo import sample_truth
 from bot.sandbox import SandboxConfig, SandboxServer

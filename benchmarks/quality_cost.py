@@ -52,7 +52,8 @@ from annotation.quality.settings import QualitySettings
 from annotation.records import ProjectSnapshot
 from annotation.sample import SPEC_TOML, SampleProject, build_sample_project
 from annotation.spec import parse_spec, spec_from_mapping
-from bot.application import BotSettings, running_bot
+from bot.application import running_bot
+from bot.config import BotSettings
 from bot.crowd import Confusion, CrowdRunner, Member, Style, build_crowd
 from bot.demo import sample_truth
 from bot.sandbox import SandboxConfig, SandboxServer

@@ -36,8 +36,8 @@ from annotation.broadcast import (
     Broadcast,
     BroadcastProgress,
     DeliveryStatus,
+    OutboxEntry,
     Pacer,
-    Recipient,
     should_report,
 )
 from handlers.broadcast import progress_text, render_message
@@ -141,7 +141,7 @@ class Broadcaster:
                 await self._report(run, final=True)
                 return
 
-    async def _deliver(self, run: _Run, recipient: Recipient, slots: asyncio.Semaphore) -> None:
+    async def _deliver(self, run: _Run, recipient: OutboxEntry, slots: asyncio.Semaphore) -> None:
         try:
             status = await self._call(run, recipient)
         finally:
@@ -150,7 +150,7 @@ class Broadcaster:
         if status is not DeliveryStatus.PENDING:
             run.progress = run.progress.plus(status)
 
-    async def _call(self, run: _Run, recipient: Recipient) -> DeliveryStatus:
+    async def _call(self, run: _Run, recipient: OutboxEntry) -> DeliveryStatus:
         broadcast = run.broadcast
         try:
             if broadcast.photo_file_id:

@@ -128,15 +128,15 @@ def _import(args: argparse.Namespace) -> int:
 
 
 def _run(args: argparse.Namespace) -> int:
-    config = load_config(token=args.token, admins=args.admins, database=args.db,
-                         api_url=args.api_url, webhook_url=args.webhook,
-                         webhook_listen=args.listen, webhook_port=args.port,
-                         export_dir=args.export_dir)
-    configure_logging(token=config.token)
+    settings = load_config(token=args.token, admins=args.admins, database=args.db,
+                           api_url=args.api_url, webhook_url=args.webhook,
+                           webhook_listen=args.listen, webhook_port=args.port,
+                           export_dir=args.export_dir)
+    configure_logging(token=settings.token)
     from bot.runner import StartupError, run_forever
 
     try:
-        run_forever(config)
+        run_forever(settings)
     except ConfigError as error:  # the server rejected the token: one line, without it
         return _fail(str(error))
     except StartupError as error:

@@ -1,18 +1,29 @@
-"""Settings of ``annobot run``, from the command line and the environment.
+"""The bot's settings: one frozen :class:`BotSettings`, from the command line and environment.
 
-A bad or missing setting raises :class:`ConfigError` naming it; the CLI prints that one
-line and exits 2. The token is kept out of ``repr`` so it cannot leak into logs. The
-environment is the place for it: a ``--token`` flag shows in the process list.
+``annobot run`` builds it with :func:`load_config` (flags first, then ``ANNOBOT_*``
+variables); the demo, tests and benchmarks construct it directly. It goes unchanged down
+to :func:`bot.application.running_bot`. A bad or missing setting raises
+:class:`ConfigError` naming it; the CLI prints that one line and exits 2. The token (and
+the webhook secret) are kept out of ``repr`` so they cannot leak into logs. The
+environment is the place for the token: a ``--token`` flag shows in the process list.
 """
 
 from __future__ import annotations
 
 import os
 import re
+import secrets
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from datetime import time, timedelta
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlparse
+
+from annotation.broadcast import DEFAULT_RATE
+from annotation.media import MAX_UPLOAD_PIXELS
+from bot.jobs import DIGEST_TIME, EXPIRY_INTERVAL, QUALITY_INTERVAL, REMINDER_INTERVAL
+from bot.update_processor import BacklogPolicy
 
 TOKEN_FORMAT = re.compile(r"^\d{3,20}:[A-Za-z0-9_-]{20,}$")
 
@@ -22,30 +33,58 @@ class ConfigError(Exception):
 
 
 @dataclass(frozen=True, slots=True)
-class Limits:
-    """What one sender or one upload may cost (docs/SECURITY.md), from ``ANNOBOT_*``."""
+class WebhookOptions:
+    """Where the bot listens for webhook updates."""
 
-    sender_rate: float = 2.0  # messages admitted per sender per second, sustained
-    sender_burst: int = 20  # ... and at once
-    sender_backlog: int = 20  # a sender's messages waiting behind the one being handled
+    url: str
+    listen: str
+    port: int
+    path: str
+    secret: str = field(repr=False)
+
+
+@dataclass(frozen=True, slots=True)
+class BotSettings:
+    """What the bot needs to start, whatever started it (CLI, demo, tests, benchmarks)."""
+
+    token: str = field(repr=False)  # never in logs or tracebacks
+    database: Path
+    admins: frozenset[int] = frozenset()
+    base_url: str | None = None  # a self-hosted Bot API server's ``…/bot``
+    base_file_url: str | None = None  # … and its ``…/file/bot``
+    webhook: WebhookOptions | None = None  # None: long polling
+    export_dir: Path = Path("exports")
+    # retries of a reply after each 429 (waiting out its retry_after); negative: until
+    # Telegram takes it, so a reply under a burst of sign-ups is late, never lost
+    flood_retries: int = -1
+    expiry_interval: timedelta = EXPIRY_INTERVAL
+    quality_interval: timedelta = QUALITY_INTERVAL
+    seed: int | None = None
+    broadcast_rate: float = DEFAULT_RATE  # messages per second (Telegram allows about 30)
+    reminder_interval: timedelta = REMINDER_INTERVAL
+    digest_time: time = DIGEST_TIME
+    # the limits of docs/SECURITY.md, from ANNOBOT_* (LIMIT_VARIABLES); one sender never
+    # slows the others: ``backlog`` is its rate, burst and waiting messages
+    backlog: BacklogPolicy = field(default_factory=BacklogPolicy)
     reply_interval: float = 20.0  # seconds between replies to a stranger / "slow down"
-    max_updates: int = 256  # handlers running at once, all senders together
-    upload_pixels: int = 200_000_000  # decoded image pixels per uploaded file
+    max_concurrent_updates: int = 256  # handlers running at once, all senders together
+    upload_pixels: int = MAX_UPLOAD_PIXELS  # decoded image pixels per uploaded file
 
 
+# variable: (field of BotSettings, or sender_<field> of its BacklogPolicy; its type)
 LIMIT_VARIABLES: dict[str, tuple[str, type[int] | type[float]]] = {
     "ANNOBOT_SENDER_RATE": ("sender_rate", float),
     "ANNOBOT_SENDER_BURST": ("sender_burst", int),
     "ANNOBOT_SENDER_BACKLOG": ("sender_backlog", int),
     "ANNOBOT_REPLY_INTERVAL": ("reply_interval", float),
-    "ANNOBOT_MAX_UPDATES": ("max_updates", int),
+    "ANNOBOT_MAX_UPDATES": ("max_concurrent_updates", int),
     "ANNOBOT_UPLOAD_PIXELS": ("upload_pixels", int),
 }
 
 
-def load_limits(environ: Mapping[str, str]) -> Limits:
-    """Read the limits set in the environment; each must be a positive number."""
-    values: dict[str, float] = {}
+def _with_limits(settings: BotSettings, environ: Mapping[str, str]) -> BotSettings:
+    """Return ``settings`` with the limits set in the environment; each must be positive."""
+    values: dict[str, Any] = {}
     for variable, (name, kind) in LIMIT_VARIABLES.items():
         raw = environ.get(variable)
         if raw is None or not raw.strip():
@@ -58,34 +97,9 @@ def load_limits(environ: Mapping[str, str]) -> Limits:
         if not value > 0:
             raise ConfigError(f"{variable}: {raw!r} must be more than 0")
         values[name] = value
-    return Limits(**values)  # type: ignore[arg-type]
-
-
-@dataclass(frozen=True, slots=True)
-class Config:
-    """Everything ``annobot run`` needs."""
-
-    token: str = field(repr=False)
-    admins: frozenset[int]
-    database: Path
-    api_url: str | None = None
-    webhook_url: str | None = None
-    webhook_listen: str = "127.0.0.1"
-    webhook_port: int = 8443
-    webhook_secret: str | None = field(default=None, repr=False)
-    export_dir: Path = Path("exports")
-    flood_retries: int = -1  # retries of a reply after a 429; negative: until it is delivered
-    limits: Limits = field(default_factory=Limits)
-
-    @property
-    def base_url(self) -> str | None:
-        """Return the PTB ``base_url`` for a self-hosted Bot API server."""
-        return f"{self.api_url.rstrip('/')}/bot" if self.api_url else None
-
-    @property
-    def base_file_url(self) -> str | None:
-        """Return the PTB ``base_file_url`` for a self-hosted Bot API server."""
-        return f"{self.api_url.rstrip('/')}/file/bot" if self.api_url else None
+    sender = {name.removeprefix("sender_"): values.pop(name)
+              for name in list(values) if name.startswith("sender_")}
+    return replace(settings, backlog=replace(settings.backlog, **sender), **values)
 
 
 def parse_admins(raw: str) -> frozenset[int]:
@@ -111,8 +125,8 @@ def load_config(*, token: str | None, admins: str | None, database: str | None,
                 api_url: str | None = None, webhook_url: str | None = None,
                 webhook_listen: str | None = None, webhook_port: int | None = None,
                 export_dir: str | None = None,
-                environ: Mapping[str, str] = os.environ) -> Config:
-    """Build the configuration, flags first, then ``ANNOBOT_*`` variables."""
+                environ: Mapping[str, str] = os.environ) -> BotSettings:
+    """Build the settings of ``annobot run``, flags first, then ``ANNOBOT_*`` variables."""
     token = token or environ.get("ANNOBOT_TOKEN", "")
     if not token:
         raise ConfigError("ANNOBOT_TOKEN: missing (set this environment variable to the "
@@ -126,15 +140,21 @@ def load_config(*, token: str | None, admins: str | None, database: str | None,
     port_text = str(webhook_port or environ.get("ANNOBOT_WEBHOOK_PORT", "8443"))
     if not port_text.isdigit() or not 0 < int(port_text) < 65536:
         raise ConfigError(f"ANNOBOT_WEBHOOK_PORT: {port_text!r} is not a port number")
-    return Config(
+    root = _check_url("--api-url", api).rstrip("/") if api else None
+    if webhook:
+        _check_url("--webhook", webhook)
+    settings = BotSettings(
         token=token,
         admins=admin_ids,
         database=Path(database or environ.get("ANNOBOT_DB", "annobot.db")),
-        api_url=_check_url("--api-url", api) if api else None,
-        webhook_url=_check_url("--webhook", webhook) if webhook else None,
-        webhook_listen=webhook_listen or environ.get("ANNOBOT_WEBHOOK_LISTEN", "127.0.0.1"),
-        webhook_port=int(port_text),
-        webhook_secret=environ.get("ANNOBOT_WEBHOOK_SECRET") or None,
+        base_url=f"{root}/bot" if root else None,
+        base_file_url=f"{root}/file/bot" if root else None,
+        webhook=WebhookOptions(
+            url=webhook, path=urlparse(webhook).path.lstrip("/"),
+            listen=webhook_listen or environ.get("ANNOBOT_WEBHOOK_LISTEN", "127.0.0.1"),
+            port=int(port_text),
+            secret=environ.get("ANNOBOT_WEBHOOK_SECRET") or secrets.token_urlsafe(32),
+        ) if webhook else None,
         export_dir=Path(export_dir or environ.get("ANNOBOT_EXPORT_DIR", "exports")),
-        limits=load_limits(environ),
     )
+    return _with_limits(settings, environ)

@@ -1,8 +1,8 @@
-"""Wiring of the coordinator's console (issue 6): services, handlers, jobs, the sender.
+"""Wiring of the coordinator's console (issue 6): its services, jobs and the sender.
 
-Kept apart from ``bot/application.py`` so the composition root only calls four functions:
-:func:`console_services` (fields of ``Services``), :func:`console_handlers` (registered
-before the catch-all handlers), :func:`start_console` and :func:`stop_console`.
+Kept apart from ``bot/application.py`` so the composition root only calls three functions:
+:func:`console_services` (fields of ``Services``), :func:`start_console` and
+:func:`stop_console`. Its handlers are registered with all others in ``bot/handlers_list.py``.
 """
 
 from __future__ import annotations
@@ -12,14 +12,7 @@ from collections.abc import Callable, Collection
 from datetime import datetime, time, timedelta
 from typing import Any
 
-from telegram.ext import (
-    Application,
-    BaseHandler,
-    CallbackQueryHandler,
-    CommandHandler,
-    MessageHandler,
-    filters,
-)
+from telegram.ext import Application
 
 from annotation.broadcast import DEFAULT_RATE
 from annotation.broadcasting import BroadcastService
@@ -39,23 +32,9 @@ from bot.jobs import (
     job_send_broadcasts,
 )
 from bot.rate_limiter import ChatRateLimiter
-from handlers import (
-    broadcast,
-    earnings,
-    exports,
-    preview,
-    project_upload,
-    reminders,
-    roles,
-    stats,
-)
-from handlers.callbacks import CONSOLE_PATTERN, Action, decode
-from handlers.context import AnnobotContext
 from handlers.services import SERVICES_KEY, Services
 
 logger = logging.getLogger(__name__)
-
-GUIDED_GROUP = -1  # before the task loop's typed answers
 
 
 def console_services(store: Store, clock: Callable[[], datetime],
@@ -71,69 +50,6 @@ def console_services(store: Store, clock: Callable[[], datetime],
         "earnings": EarningsService(store, access, clock=clock),
         "stats": StatsService(store, access, clock=clock, admins=admins),
     }
-
-
-async def on_console_button(update: Any, context: AnnobotContext) -> None:
-    """Route a console button to its handler (each checks the role again)."""
-    callback = decode(update.callback_query.data if update.callback_query else None)
-    action = callback.action if callback else None
-    if action is Action.PREVIEW:
-        await preview.on_preview_button(update, context)
-    elif action is Action.LIFECYCLE:
-        await preview.on_lifecycle_button(update, context)
-    elif action in (Action.BROADCAST_SEND, Action.BROADCAST_CANCEL):
-        await broadcast.on_broadcast_button(update, context)
-    elif action is Action.PAY:
-        await earnings.on_pay_button(update, context)
-    elif action is Action.ROLE:
-        await roles.on_role_button(update, context)
-    elif action is Action.EXPORT:
-        await exports.on_export_button(update, context)
-    elif update.callback_query is not None:
-        await update.callback_query.answer()
-
-
-COMMANDS: dict[str, Callable[..., Any]] = {
-    "promote": roles.cmd_promote,
-    "demote": roles.cmd_demote,
-    "audit": roles.cmd_audit,
-    "newproject": project_upload.cmd_newproject,
-    "cancel": project_upload.cmd_cancel,
-    "preview": preview.cmd_preview,
-    "open": preview.cmd_open,
-    "pause": preview.cmd_pause,
-    "close": preview.cmd_close,
-    "broadcast": broadcast.cmd_broadcast,
-    "reminders": reminders.cmd_reminders,
-    "mute": reminders.cmd_mute,
-    "unmute": reminders.cmd_unmute,
-    "stats": stats.cmd_stats,
-    "earnings": earnings.cmd_earnings,
-    "payouts": earnings.cmd_payouts,
-}
-
-
-def console_handlers() -> list[BaseHandler[Any, Any, Any]]:
-    """Return the console's handlers, to register before the catch-all ones."""
-    private = filters.ChatType.PRIVATE
-    handlers: list[BaseHandler[Any, Any, Any]] = [
-        CommandHandler(name, callback, filters=private) for name, callback in COMMANDS.items()
-    ]
-    handlers += [
-        CallbackQueryHandler(on_console_button, pattern=CONSOLE_PATTERN),
-        MessageHandler(filters.Document.ALL & private, project_upload.on_document),
-        MessageHandler(filters.PHOTO & filters.CaptionRegex(r"^/broadcast(@\w+)?(\s|$)")
-                       & private, broadcast.on_broadcast_photo),
-        MessageHandler(filters.FORWARDED & private, roles.on_forwarded),
-    ]
-    return handlers
-
-
-def add_guided_handler(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
-    """Register the guided conversation ahead of the typed answers."""
-    application.add_handler(
-        MessageHandler(filters.TEXT & ~filters.COMMAND & filters.ChatType.PRIVATE,
-                       project_upload.on_guided_text), group=GUIDED_GROUP)
 
 
 async def start_console(application: Application[Any, Any, Any, Any, Any, Any], *,

@@ -31,7 +31,8 @@ from annotation.projects import ProjectService
 from annotation.quality.settings import QualitySettings
 from annotation.sample import SampleProject, build_sample_project
 from annotation.spec import ADAPTIVE_DEFAULT, parse_spec
-from bot.application import BotSettings, running_bot
+from bot.application import running_bot
+from bot.config import BotSettings
 from bot.crowd import CrowdRunner, Style, Truth, build_crowd, export_zip_via_chat
 from bot.logs import configure_logging
 from bot.sandbox import SandboxConfig, SandboxServer

@@ -80,5 +80,5 @@ async def job_daily_digest(context: AnnobotContext) -> None:
     for recipient in recipients:
         t = context.services.catalogs.get(recipient.language)
         with contextlib.suppress(Forbidden, BadRequest):
-            await context.bot.send_message(recipient.id, digest_text(lines, t),
+            await context.bot.send_message(recipient.annotator_id, digest_text(lines, t),
                                            parse_mode=ParseMode.HTML)

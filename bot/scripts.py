@@ -18,9 +18,14 @@ from annotation.datasets.service import (
 from annotation.errors import DomainError, ValidationFailed
 from annotation.item_files import load_from_paths
 from annotation.projects import ProjectService
+from annotation.roles import AccessService
 from bot.i18n import Catalogs
 from handlers.problems import describe_problem
 from storage.database import Database
+
+# The command line acts as an admin of its own: whoever runs it owns the database file. No
+# Telegram account has id 0, so no chat user ever holds this role (docs/SECURITY.md).
+OPERATOR = 0
 
 
 def _now() -> datetime:
@@ -67,8 +72,9 @@ async def _export(ref: str, formats: frozenset[Format], out: Path, db_path: Path
     async with Database(db_path) as database:
         project = await ProjectService(database, clock=_now).find(ref)
         folder = out / f"project{project.id}-{_now():%Y%m%dT%H%M%S}"
-        return await DatasetService(database, clock=_now).export(
-            ExportRequest(project.id, formats, reveal_ids), folder)
+        access = AccessService(database, clock=_now, admins={OPERATOR})
+        return await DatasetService(database, access, clock=_now).export(
+            OPERATOR, ExportRequest(project.id, formats, reveal_ids), folder)
 
 
 def main_export(args: argparse.Namespace) -> int:

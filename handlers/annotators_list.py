@@ -12,9 +12,9 @@ from annotation.models import ProjectId, Stage
 from annotation.quality.rules import Verdict
 from annotation.quality.service import PAGE_SIZE, RosterEntry, RosterPage
 from annotation.quality.settings import RuleAction
+from handlers.callbacks import QualityAction, QualityCallback, encode
 from handlers.context import AnnobotContext
 from handlers.editing import text_message
-from handlers.quality_callbacks import QualityAction, QualityCallback, encode
 from handlers.quality_view import reason
 from handlers.services import Translations
 from handlers.session import language_of

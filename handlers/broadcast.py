@@ -16,7 +16,7 @@ from annotation.broadcast import (
     Broadcast,
     BroadcastKind,
     BroadcastProgress,
-    Recipient,
+    OutboxEntry,
     parse_broadcast,
 )
 from handlers.callbacks import Action, Callback, decode, encode
@@ -26,7 +26,7 @@ from handlers.services import Translations
 from handlers.session import language_of
 
 
-def render_message(broadcast: Broadcast, recipient: Recipient, project_name: str,
+def render_message(broadcast: Broadcast, recipient: OutboxEntry, project_name: str,
                    t: Translations) -> str:
     """Return the text one recipient gets (plain text: no parse mode)."""
     if broadcast.kind is BroadcastKind.PROJECT_OPENED:
@@ -53,8 +53,7 @@ async def _draft(update: Update, context: AnnobotContext, raw: str,
                  photo_file_id: str | None) -> None:
     user, message = update.effective_user, update.effective_message
     assert user is not None and message is not None
-    await context.services.access.coordinator(user.id)
-    request, text = parse_broadcast(raw)
+    request, text = parse_broadcast(raw)  # only the draft below checks the role
     draft = await context.services.broadcasts.draft(user.id, request, text, photo_file_id)
     _language, t = await language_of(update, context)
     broadcast = draft.broadcast.id

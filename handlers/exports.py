@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import html
 import time
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
@@ -53,11 +54,8 @@ async def cmd_export(update: Update, context: AnnobotContext) -> None:
     """Offer a project's export formats (admins only)."""
     user, message = update.effective_user, update.effective_message
     assert user is not None and message is not None
-    await context.services.access.admin(user.id)
+    found = await context.services.datasets.project(user.id, " ".join(context.args or []))
     _language, t = await language_of(update, context)
-    projects = context.services.projects
-    found = (await projects.find(" ".join(context.args)) if context.args
-             else next(iter(await projects.all()), None))
     if found is None:
         await message.reply_text(t.gettext("No projects yet."))
         return
@@ -69,23 +67,21 @@ async def cmd_export(update: Update, context: AnnobotContext) -> None:
 
 
 async def on_export_button(update: Update, context: AnnobotContext) -> None:
-    """Build the chosen export and send it (the admin role is checked again here)."""
+    """Build the chosen export and send it (the export checks the admin role again)."""
     query, user = update.callback_query, update.effective_user
     assert query is not None and user is not None
     callback = decode(query.data)
     assert callback is not None
     services = context.services
-    await services.access.admin(user.id)
     _language, t = await language_of(update, context)
     formats, _label = CHOICES.get(callback.option % REVEAL_IDS, CHOICES[3])
-    await query.answer()
     message = text_message(query.message)  # not a forged button's photo
-    progress = _Progress(message, t)
+    progress = _Progress(message, t, started=query.answer)  # answered once allowed
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
     out_dir = services.export_dir / f"project{callback.subject}-{stamp}"
     request = ExportRequest(ProjectId(callback.subject), formats,
                             reveal_ids=callback.option >= REVEAL_IDS)
-    result = await services.datasets.export(request, out_dir, progress.stage)
+    result = await services.datasets.export(user.id, request, out_dir, progress.stage)
     chat = update.effective_chat
     assert chat is not None
     for number, archive in enumerate(result.archives, start=1):
@@ -103,14 +99,19 @@ async def on_export_button(update: Update, context: AnnobotContext) -> None:
 class _Progress:
     """The progress message, edited at most every few seconds."""
 
-    def __init__(self, message: Message | None, t: Translations) -> None:
+    def __init__(self, message: Message | None, t: Translations,
+                 started: Callable[[], Awaitable[object]]) -> None:
         self._message = message
         self._t = t
+        self._started = started
         self._last = 0.0
         self._answers = 0
 
     async def stage(self, name: str) -> None:
         """Report a stage (``answers`` is reported once per batch read)."""
+        if name == "started":  # the role was checked: answer the button now
+            await self._started()
+            return
         if name == "answers":
             self._answers += 1
         now = time.monotonic()

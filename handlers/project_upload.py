@@ -107,6 +107,7 @@ async def on_document(update: Update, context: AnnobotContext) -> None:
     """Take a spec, items file or zip from a coordinator; create the project when complete."""
     user, message = update.effective_user, update.effective_message
     assert user is not None and message is not None and message.document is not None
+    # early refusal only, so a stranger's file is not downloaded: create() checks again
     await context.services.access.coordinator(user.id)
     _language, t = await language_of(update, context)
     document = message.document

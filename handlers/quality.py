@@ -8,9 +8,9 @@ from telegram.constants import ParseMode
 
 from annotation.models import AnnotatorId, ProjectId
 from handlers.annotators_list import show_roster
+from handlers.callbacks import QualityAction, decode_quality
 from handlers.context import AnnobotContext
 from handlers.editing import text_message
-from handlers.quality_callbacks import QualityAction, decode
 from handlers.quality_view import send_annotator_note, send_coordinator_notes
 from handlers.session import language_of
 from handlers.task_flow import show_current_task
@@ -21,7 +21,7 @@ async def on_quality_button(update: Update, context: AnnobotContext) -> None:
     query, user = update.callback_query, update.effective_user
     assert query is not None and user is not None
     _language, t = await language_of(update, context)
-    callback = decode(query.data)
+    callback = decode_quality(query.data)
     message = query.message if isinstance(query.message, Message) else None
     if callback is None:
         await query.answer(t.gettext("This button has expired."))

@@ -22,11 +22,9 @@ from annotation.quality.rules import Verdict
 from annotation.quality.service import ScoreCard
 from annotation.quality.settings import Rule
 from annotation.tasks import Outcome
-from handlers.callbacks import Action, Callback
-from handlers.callbacks import encode as encode_task
+from handlers.callbacks import Action, Callback, QualityAction, QualityCallback, encode
 from handlers.context import AnnobotContext
 from handlers.messages import N_
-from handlers.quality_callbacks import QualityAction, QualityCallback, encode
 from handlers.services import Catalogs, Translations
 from handlers.session import language_of
 
@@ -96,7 +94,7 @@ def _exam_view(exam: ExamResult, t: Translations) -> tuple[str, InlineKeyboardMa
     if exam.retry_at is not None:
         text += "\n" + t.gettext("Next try from {time} (UTC).").format(
             time=exam.retry_at.strftime("%Y-%m-%d %H:%M"))
-    again = (t.gettext("Check again 🔄"), encode_task(Callback(Action.NEXT)))
+    again = (t.gettext("Check again 🔄"), encode(Callback(Action.NEXT)))
     return text, _keyboard(again)
 
 

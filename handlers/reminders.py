@@ -18,12 +18,11 @@ async def cmd_reminders(update: Update, context: AnnobotContext) -> None:
     """Set how long a project's annotators may stay idle before a reminder (coordinators)."""
     user, message = update.effective_user, update.effective_message
     assert user is not None and message is not None
-    await context.services.access.coordinator(user.id)
     args = context.args or []
+    project = await context.services.console.find(user.id, " ".join(args[:-1]))  # checks
     if not args:
         raise DomainError(ErrorCode.USAGE)
     hours = reminder_hours(args[-1])
-    project = await context.services.console.find(user.id, " ".join(args[:-1]))
     await context.services.reminders.set_period(user.id, project.id, hours)
     _language, t = await language_of(update, context)
     name = html.escape(project.spec.name)

@@ -35,7 +35,6 @@ def _confirmation(t: Translations, user_id: int, role: Role) -> str:
 async def _change(update: Update, context: AnnobotContext, granted: bool) -> None:
     user, message = update.effective_user, update.effective_message
     assert user is not None and message is not None
-    await context.services.access.admin(user.id)
     _language, t = await language_of(update, context)
     target = _target(update, context.args)
     if target is None:
@@ -65,15 +64,15 @@ async def on_forwarded(update: Update, context: AnnobotContext) -> None:
     """Offer to promote or demote the author of a forwarded message (admins only)."""
     user, message = update.effective_user, update.effective_message
     assert user is not None and message is not None
-    await context.services.access.admin(user.id)
-    _language, t = await language_of(update, context)
     origin = message.forward_origin
-    if not isinstance(origin, MessageOriginUser):
+    person = origin.sender_user if isinstance(origin, MessageOriginUser) else None
+    found = await context.services.access.lookup(user.id, person.id if person else None)
+    _language, t = await language_of(update, context)
+    if found is None or person is None:
         await message.reply_text(t.gettext(
             "This person hides their account in forwarded messages. Ask them to send /start, "
             "then use /promote <user id>."))
         return
-    person = origin.sender_user
     keyboard = InlineKeyboardMarkup([[
         InlineKeyboardButton(t.gettext("Make coordinator"), callback_data=encode(
             Callback(Action.ROLE, subject=person.id, option=1))),

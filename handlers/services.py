@@ -18,7 +18,6 @@ from annotation.lifecycle import ProjectConsole
 from annotation.media import MAX_UPLOAD_PIXELS
 from annotation.media_library import MediaLibrary
 from annotation.onboarding import AnnotatorService
-from annotation.projects import ProjectService
 from annotation.quality.service import QualityService
 from annotation.reminders import ReminderService
 from annotation.roles import AccessService
@@ -55,7 +54,6 @@ class Services:
 
     tasks: TaskService
     annotators: AnnotatorService
-    projects: ProjectService
     media: MediaLibrary
     datasets: DatasetService
     catalogs: Catalogs

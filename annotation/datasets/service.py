@@ -33,12 +33,14 @@ from annotation.datasets.tabular import CsvSink, JsonlSink, write_csv, write_jso
 from annotation.errors import ErrorCode, NotFound
 from annotation.models import DEFAULT_LANGUAGE, Project, ProjectId
 from annotation.ports import Store, UnitOfWork
+from annotation.projects import find_project
 from annotation.records import ExportAnswer, ItemTally
+from annotation.roles import AccessService, require_admin
 
 BATCH = 5_000
 PSEUDONYM_SECRET = "pseudonyms"
 
-Progress = Callable[[str], Awaitable[None]]
+Progress = Callable[[str], Awaitable[None]]  # stages: started, answers, aggregated, zipping
 
 
 class Format(StrEnum):
@@ -82,20 +84,36 @@ async def _nothing(_stage: str) -> None:
 
 
 class DatasetService:
-    """Builds datasets from a store, off the event loop."""
+    """Builds datasets from a store, off the event loop (admins only)."""
 
-    def __init__(self, store: Store, *, clock: Callable[[], datetime],
+    def __init__(self, store: Store, access: AccessService, *, clock: Callable[[], datetime],
                  part_limit: int = PART_LIMIT) -> None:
         self._store = store
+        self._access = access
         self._clock = clock
         self._part_limit = part_limit
 
-    async def export(self, request: ExportRequest, out_dir: Path,
+    async def project(self, admin_id: int, ref: str | None) -> Project | None:
+        """Return the project to export, named by id or name, or the newest (admins only)."""
+        async with self._store.read() as uow:
+            require_admin(await self._access.actor_in(uow, admin_id))
+            if ref:
+                return await find_project(uow, ref.lstrip("#"))
+            return next(iter(await uow.projects.all()), None)
+
+    async def export(self, admin_id: int, request: ExportRequest, out_dir: Path,
                      progress: Progress = _nothing) -> ExportResult:
-        """Write the requested formats into ``out_dir`` and zip them beside it."""
+        """Write the requested formats into ``out_dir`` and zip them beside it (admins only).
+
+        The role is checked in both transactions: before the pseudonym secret is made, and
+        in the snapshot the dataset is read from.
+        """
         async with self._store.write() as uow:
+            require_admin(await self._access.actor_in(uow, admin_id))
             secret = await uow.secrets.get_or_create(PSEUDONYM_SECRET, secrets.token_bytes(32))
+        await progress("started")
         async with self._store.snapshot() as uow:
+            require_admin(await self._access.actor_in(uow, admin_id))
             project = await uow.projects.get(request.project_id)
             if project is None:
                 raise NotFound(ErrorCode.NOT_FOUND, what="project", value=request.project_id)

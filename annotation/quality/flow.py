@@ -14,7 +14,7 @@ import random
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
-from annotation.assignment import choose_next_item
+from annotation.assignment import GOLD_SAMPLE, choose_next_item
 from annotation.models import AnnotatorId, Answer, Assignment, ItemId, Project, Stage
 from annotation.ports import UnitOfWork
 from annotation.quality.checking import RECORD_LENGTH
@@ -34,7 +34,6 @@ from annotation.quality.qualification import (
 from annotation.quality.rules import Evidence, Verdict, cap_reached, evaluate, to_apply
 from annotation.quality.settings import Rule, RuleAction
 
-GOLD_SAMPLE = 16
 DAY = timedelta(hours=24)
 
 

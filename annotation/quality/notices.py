@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
-from annotation.models import AnnotatorId, Project
+from annotation.models import AnnotatorId, Project, Recipient
 from annotation.quality.qualification import ExamResult
 from annotation.quality.rules import Verdict
 
@@ -20,14 +20,6 @@ class NoteKind(StrEnum):
     FLAG = "flag"  # a rule flagged an annotator for review
     APPEAL = "appeal"  # a suspended annotator appealed
     NEEDS_GOLD = "needs_gold"  # annotators have seen every gold item of the project
-
-
-@dataclass(frozen=True, slots=True)
-class Recipient:
-    """A coordinator to tell, and their language."""
-
-    annotator_id: AnnotatorId
-    language: str
 
 
 @dataclass(frozen=True, slots=True)

@@ -6,9 +6,8 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Protocol
 
-from annotation.models import AnnotatorId, AssignmentId, ItemId, ProjectId, Stage
+from annotation.models import AnnotatorId, AssignmentId, ItemId, ProjectId, Recipient, Stage
 from annotation.quality.agreement import CastVote
-from annotation.quality.notices import Recipient
 from annotation.quality.qualification import Progress, Standing
 from annotation.quality.records import History, RosterRow, TaskStage
 

@@ -15,11 +15,18 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 
 from annotation.errors import ErrorCode, NotFound, StaleTask
-from annotation.models import Annotator, AnnotatorId, Project, ProjectId, ProjectStatus
+from annotation.models import (
+    Annotator,
+    AnnotatorId,
+    Project,
+    ProjectId,
+    ProjectStatus,
+    Recipient,
+)
 from annotation.ports import Store, UnitOfWork
 from annotation.quality.agreement import agreement_by_annotator
 from annotation.quality.flow import suspend
-from annotation.quality.notices import AnnotatorNote, CoordinatorNote, NoteKind, Recipient
+from annotation.quality.notices import AnnotatorNote, CoordinatorNote, NoteKind
 from annotation.quality.qualification import Appeal, Standing, reinstated
 from annotation.quality.records import RosterRow
 from annotation.quality.rules import AgreementStats, Verdict, check_agreement, to_apply

@@ -109,8 +109,8 @@ class SqliteAnswers:
         item, answer = after or (-1, -1)
         rows = await fetch_all(
             self._db,
-            "SELECT a.item_id, a.id, i.external_id, a.annotator_id, a.value, a.seconds, "
-            "a.is_gold, a.correct, a.answered_at, a.excluded "
+            "SELECT a.item_id, a.id, a.assignment_id, a.annotator_id, a.value, a.seconds, "
+            "a.is_gold, a.correct, a.answered_at, i.external_id, a.excluded "
             "FROM answers AS a INDEXED BY answers_export JOIN items AS i ON i.id = a.item_id "
             "WHERE a.project_id = ? AND (a.item_id, a.id) > (?, ?) "
             "ORDER BY a.item_id, a.id LIMIT ?",
@@ -118,8 +118,8 @@ class SqliteAnswers:
         )
         return [
             ((r[0], r[1]), ExportAnswer(
-                ItemId(r[0]), r[2], AnnotatorId(r[3]), r[4], r[5], bool(r[6]),
-                None if r[7] is None else bool(r[7]), from_ts(r[8]), bool(r[9]),
+                AssignmentId(r[2]), ItemId(r[0]), AnnotatorId(r[3]), r[4], r[5], bool(r[6]),
+                None if r[7] is None else bool(r[7]), from_ts(r[8]), r[9], bool(r[10]),
             ))
             for r in rows
         ]
@@ -128,12 +128,12 @@ class SqliteAnswers:
         """Return every answer of a project with its item and annotator, in answer order."""
         rows = await fetch_all(
             self._db,
-            "SELECT a.item_id, i.external_id, a.annotator_id, a.value, a.seconds, a.is_gold, "
-            "a.correct, a.answered_at, a.excluded "
+            "SELECT a.assignment_id, a.item_id, a.annotator_id, a.value, a.seconds, a.is_gold, "
+            "a.correct, a.answered_at, i.external_id, a.excluded "
             "FROM answers AS a JOIN items AS i ON i.id = a.item_id "
             "WHERE a.project_id = ? ORDER BY a.id",
             (project_id,),
         )
         return await build_in_steps(rows, lambda r: ExportAnswer(
-            ItemId(r[0]), r[1], AnnotatorId(r[2]), r[3], r[4], bool(r[5]),
-            None if r[6] is None else bool(r[6]), from_ts(r[7]), bool(r[8])))
+            AssignmentId(r[0]), ItemId(r[1]), AnnotatorId(r[2]), r[3], r[4], bool(r[5]),
+            None if r[6] is None else bool(r[6]), from_ts(r[7]), r[8], bool(r[9])))

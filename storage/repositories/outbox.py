@@ -14,7 +14,7 @@ from annotation.broadcast import (
     BroadcastProgress,
     BroadcastStatus,
     DeliveryStatus,
-    Recipient,
+    OutboxEntry,
 )
 from annotation.models import AnnotatorId, ProjectId
 from storage.codecs import from_ts, to_ts
@@ -135,7 +135,7 @@ class SqliteOutbox:
         count = changed
         return count
 
-    async def claim(self, broadcast_id: int) -> Recipient | None:
+    async def claim(self, broadcast_id: int) -> OutboxEntry | None:
         """Mark the next pending row ``sending`` and return it (None: none left)."""
         row = await fetch_one(
             self._db,
@@ -149,7 +149,7 @@ class SqliteOutbox:
         who = await fetch_one(self._db, "SELECT name, language FROM annotators WHERE id = ?",
                               (row[0],))
         name, language = (who[0], who[1]) if who else ("", "en")
-        return Recipient(broadcast_id, AnnotatorId(row[0]), name, language, row[1])
+        return OutboxEntry(broadcast_id, AnnotatorId(row[0]), name, language, row[1])
 
     async def mark(self, broadcast_id: int, annotator_id: AnnotatorId,
                    status: DeliveryStatus, now: datetime) -> None:

@@ -12,8 +12,9 @@ from annotation.models import (
     ProjectSpec,
     ProjectStatus,
 )
+from annotation.spec import spec_from_json, spec_to_json
 from storage.cache import RowCache
-from storage.codecs import from_ts, spec_from_json, spec_to_json, to_ts
+from storage.codecs import from_ts, to_ts
 from storage.connection import Connection, Row
 from storage.repositories import fetch_all, fetch_one
 

@@ -8,9 +8,8 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from annotation.models import AnnotatorId, AssignmentId, ItemId, ProjectId, Stage
+from annotation.models import AnnotatorId, AssignmentId, ItemId, ProjectId, Recipient, Stage
 from annotation.quality.agreement import CastVote
-from annotation.quality.notices import Recipient
 from annotation.quality.qualification import Appeal, Progress, Standing, Status
 from annotation.quality.records import History, RosterRow, TaskStage
 from annotation.quality.scores import GoldScore

@@ -8,28 +8,14 @@ from hypothesis import strategies as st
 
 from annotation.answers import MAX_TEXT_ANSWER, canonical_answer, is_correct
 from annotation.errors import AnswerRejected, ErrorCode
-from annotation.models import AnswerType, LocalizedText, NumberRange, ProjectSpec
+from annotation.models import AnswerType, NumberRange, ProjectSpec
+from tests.projects import make_spec
 
-
-def make_spec(
-    answer_type: AnswerType,
-    options: tuple[str, ...] = (),
-    number_range: NumberRange | None = None,
-) -> ProjectSpec:
-    return ProjectSpec(
-        name="p",
-        question=LocalizedText({"en": "?"}),
-        answer_type=answer_type,
-        options=options,
-        number_range=number_range or NumberRange(),
-    )
-
-
-NUMBER = make_spec(AnswerType.NUMBER, number_range=NumberRange(0, 100))
-YES_NO = make_spec(AnswerType.YES_NO)
-SINGLE = make_spec(AnswerType.SINGLE, ("cat", "dog", "bird"))
-MULTI = make_spec(AnswerType.MULTI, ("red", "green", "blue"))
-TEXT = make_spec(AnswerType.TEXT)
+NUMBER = make_spec(answer_type=AnswerType.NUMBER, number_range=NumberRange(0, 100))
+YES_NO = make_spec(answer_type=AnswerType.YES_NO)
+SINGLE = make_spec(answer_type=AnswerType.SINGLE)
+MULTI = make_spec(answer_type=AnswerType.MULTI, options=("red", "green", "blue"))
+TEXT = make_spec(answer_type=AnswerType.TEXT)
 
 
 @pytest.mark.parametrize(

@@ -34,25 +34,13 @@ from annotation.media_sources import (
     ZipSource,
     safe_relative_path,
 )
-from annotation.models import AnswerType, LocalizedText, MediaKind, NumberRange, ProjectSpec
+from annotation.models import AnswerType, MediaKind, NumberRange, ProjectSpec
 from annotation.spec import SpecProblem, spec_to_toml
-
-
-def make_spec(answer_type: AnswerType = AnswerType.SINGLE, **fields: object) -> ProjectSpec:
-    defaults: dict[str, object] = {"options": ("cat", "dog", "bird")}
-    if answer_type is not AnswerType.SINGLE and answer_type is not AnswerType.MULTI:
-        defaults = {}
-    return ProjectSpec(
-        name="Pets",
-        question=LocalizedText({"en": "Which animal?", "fr": "Quel animal ?"}),
-        answer_type=answer_type,
-        **{**defaults, **fields},  # type: ignore[arg-type]
-    )
-
+from tests.projects import make_spec
 
 SPEC = make_spec()
-MULTI = make_spec(AnswerType.MULTI)
-NUMBER = make_spec(AnswerType.NUMBER, number_range=NumberRange(0, 10))
+MULTI = make_spec(answer_type=AnswerType.MULTI)
+NUMBER = make_spec(answer_type=AnswerType.NUMBER, number_range=NumberRange(0, 10))
 
 
 def png(color: str = "red", size: tuple[int, int] = (40, 30)) -> bytes:

@@ -17,7 +17,6 @@ from annotation.sample import write_sample_project
 from bot.cli import main
 from bot.config import ConfigError, load_config
 from bot.logs import REDACTED, TokenFilter
-from bot.runner import settings_from
 from bot.sandbox.testing import free_port, running_sandbox, wait_until
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -141,13 +140,15 @@ def test_help_says_to_prefer_the_environment_for_the_token(
 
 
 def test_config_reads_flags_before_environment() -> None:
-    config = load_config(token=None, admins="1, 2 3", database="x.db",
-                         api_url="http://127.0.0.1:8081",
-                         environ={"ANNOBOT_TOKEN": TOKEN})
-    assert config.admins == frozenset({1, 2, 3})
-    assert config.base_url == "http://127.0.0.1:8081/bot"
-    assert TOKEN not in repr(config)
-    assert TOKEN not in repr(settings_from(config))
+    settings = load_config(token=None, admins="1, 2 3", database="x.db",
+                           api_url="http://127.0.0.1:8081",
+                           environ={"ANNOBOT_TOKEN": TOKEN, "ANNOBOT_WEBHOOK_SECRET": "s3cr3t",
+                                    "ANNOBOT_WEBHOOK_URL": "https://example.org/hook"})
+    assert settings.admins == frozenset({1, 2, 3})
+    assert settings.base_url == "http://127.0.0.1:8081/bot"
+    assert settings.base_file_url == "http://127.0.0.1:8081/file/bot"
+    assert settings.webhook is not None and settings.webhook.path == "hook"
+    assert TOKEN not in repr(settings) and "s3cr3t" not in repr(settings)
     with pytest.raises(ConfigError):
         load_config(token="1:short", admins=None, database=None, environ={})
 

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
-from bot.config import ConfigError, Limits, load_config, load_limits
-from bot.runner import settings_from
+from bot.config import BotSettings, ConfigError, load_config
 
 TOKEN = "123456:" + "A" * 30
 
 
 def test_defaults_when_nothing_is_set() -> None:
-    assert load_limits({}) == Limits()
+    settings = load_config(token=TOKEN, admins=None, database=None, environ={})
+    assert settings == BotSettings(token=TOKEN, database=Path("annobot.db"))
 
 
 def test_each_variable_sets_its_limit_and_reaches_the_bot_settings() -> None:
@@ -19,8 +21,7 @@ def test_each_variable_sets_its_limit_and_reaches_the_bot_settings() -> None:
                "ANNOBOT_SENDER_BURST": "4", "ANNOBOT_SENDER_BACKLOG": "3",
                "ANNOBOT_REPLY_INTERVAL": "60", "ANNOBOT_MAX_UPDATES": "32",
                "ANNOBOT_UPLOAD_PIXELS": "1000000"}
-    config = load_config(token=None, admins=None, database=None, environ=environ)
-    settings = settings_from(config)
+    settings = load_config(token=None, admins=None, database=None, environ=environ)
     assert (settings.backlog.rate, settings.backlog.burst, settings.backlog.backlog) == \
         (0.5, 4, 3)
     assert settings.reply_interval == 60.0
@@ -36,5 +37,5 @@ def test_each_variable_sets_its_limit_and_reaches_the_bot_settings() -> None:
 ])
 def test_a_bad_limit_is_named(variable: str, raw: str, says: str) -> None:
     with pytest.raises(ConfigError) as caught:
-        load_limits({variable: raw})
+        load_config(token=TOKEN, admins=None, database=None, environ={variable: raw})
     assert str(caught.value).startswith(f"{variable}: ") and says in str(caught.value)

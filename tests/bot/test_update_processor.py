@@ -10,6 +10,7 @@ import pytest
 from telegram import CallbackQuery, Chat, Message, Update, User
 
 from bot.update_processor import BacklogPolicy, PerUserUpdateProcessor, SenderBudget
+from tests.clocks import FakeMonotonic
 
 NOW = datetime(2026, 1, 1, tzinfo=UTC)
 
@@ -40,14 +41,6 @@ class Handlers:
             await self.release.wait()
 
 
-class FakeClock:
-    def __init__(self) -> None:
-        self.now = 0.0
-
-    def __call__(self) -> float:
-        return self.now
-
-
 def spawn(processor: PerUserUpdateProcessor, update: Update, handlers: Handlers
           ) -> asyncio.Task[None]:
     return asyncio.create_task(processor.process_update(update,
@@ -63,7 +56,7 @@ async def settle() -> None:
 def processor_with(policy: BacklogPolicy, *, slots: int = 4,
                    running: Callable[[], bool] = lambda: True
                    ) -> tuple[PerUserUpdateProcessor, list[Update]]:
-    processor = PerUserUpdateProcessor(slots, policy, clock=FakeClock())
+    processor = PerUserUpdateProcessor(slots, policy, clock=FakeMonotonic())
     overflowed: list[Update] = []
 
     async def on_overflow(update: Update) -> None:
@@ -103,7 +96,7 @@ async def test_a_senders_backlog_is_bounded_and_taps_are_never_dropped() -> None
 
 
 async def test_a_sender_is_admitted_at_its_rate() -> None:
-    clock = FakeClock()
+    clock = FakeMonotonic()
     processor = PerUserUpdateProcessor(4, BacklogPolicy(rate=1.0, burst=3, backlog=100),
                                        clock=clock)
     handlers = Handlers()
@@ -146,7 +139,7 @@ async def test_updates_without_a_sender_still_run() -> None:
                          [(1.0, 3, 0.0, 0), (1.0, 3, 1.5, 1), (2.0, 5, 10.0, 5), (0.0, 2, 99, 0)])
 def test_sender_budget(rate: float, burst: int, elapsed: float, refilled: int) -> None:
     """A full bucket admits ``burst`` at once, then what the rate has refilled."""
-    clock = FakeClock()
+    clock = FakeMonotonic()
     budget = SenderBudget(BacklogPolicy(rate=rate, burst=burst), clock)
     assert sum(budget.allow(1) for _ in range(burst + 5)) == burst
     clock.now += elapsed

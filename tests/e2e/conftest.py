@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
+import os
 import secrets
 import sqlite3
-from collections.abc import AsyncIterator, Callable
+import sys
+from collections.abc import AsyncIterator, Callable, Collection
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -19,12 +22,15 @@ from annotation.models import ProjectSpec
 from annotation.projects import ProjectService
 from annotation.sample import SampleProject, build_sample_project
 from annotation.spec import parse_spec
-from bot.application import BotSettings, WebhookOptions, running_bot
+from bot.application import running_bot
+from bot.config import BotSettings, WebhookOptions
 from bot.sandbox import SandboxServer
 from bot.sandbox.testing import free_port, running_sandbox
 from storage.database import Database
 
 ADMIN = 1
+TOKEN = "424242:crash-test-token-abcdefghijklmnop"  # the bot run in a child process
+ROOT = Path(__file__).resolve().parents[2]
 
 
 class Clock:
@@ -58,12 +64,13 @@ class Harness:
 
     def bot(self, server: SandboxServer, mode: str = "polling"
             ) -> AbstractAsyncContextManager[Application]:  # type: ignore[type-arg]
-        webhook = None
+        settings = self.settings(server)
         if mode == "webhook":
             port = free_port()
-            webhook = WebhookOptions(url=f"http://127.0.0.1:{port}/hook", listen="127.0.0.1",
-                                     port=port, path="hook", secret=secrets.token_hex(8))
-        return running_bot(self.settings(server), webhook=webhook, clock=self.clock)
+            settings = dataclasses.replace(settings, webhook=WebhookOptions(
+                url=f"http://127.0.0.1:{port}/hook", listen="127.0.0.1", port=port,
+                path="hook", secret=secrets.token_hex(8)))
+        return running_bot(settings, clock=self.clock)
 
     def rows(self, sql: str, params: tuple[object, ...] = ()) -> list[tuple[object, ...]]:
         """Read the database directly (the test checks what storage wrote)."""
@@ -116,3 +123,15 @@ async def sandbox(**overrides: object) -> AsyncIterator[SandboxServer]:
     settings.update(overrides)
     async with running_sandbox(**settings) as server:
         yield server
+
+
+async def start_bot(api_url: str, db_path: Path, log: Path, *, admins: Collection[int] = ()
+                    ) -> asyncio.subprocess.Process:
+    """Run ``annobot run`` in a child process against ``api_url``, its output in ``log``."""
+    env = {**os.environ, "PTB_TIMEDELTA": "true", "ANNOBOT_TOKEN": TOKEN}
+    if admins:
+        env["ANNOBOT_ADMINS"] = ",".join(str(admin) for admin in admins)
+    with log.open("ab") as handle:
+        return await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "bot.cli", "run", "--api-url", api_url, "--db", str(db_path),
+            cwd=ROOT, env=env, stdout=handle, stderr=handle)

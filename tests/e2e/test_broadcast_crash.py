@@ -4,31 +4,26 @@ within 10% of Telegram's limit on both sides of the crash."""
 
 from __future__ import annotations
 
-import asyncio
-import os
 import signal
-import sys
 from collections import Counter
 from pathlib import Path
 
 from annotation.sample import SampleProject
 from bot.broadcaster import CONCURRENCY
 from bot.sandbox.testing import wait_until
-from tests.e2e.conftest import ADMIN, Clock, Harness, create_project, sample_spec, sandbox
+from tests.e2e.conftest import (
+    ADMIN,
+    TOKEN,
+    Clock,
+    Harness,
+    create_project,
+    sample_spec,
+    sandbox,
+    start_bot,
+)
 from tests.e2e.test_broadcast import FIRST, LIMIT, add_annotators, send_rate
-from tests.e2e.test_crash_recovery import ROOT, TOKEN
 
 ANNOTATORS = 1000
-
-
-async def start_bot(api_url: str, db_path: Path, log: Path) -> asyncio.subprocess.Process:
-    """Run ``annobot run`` in a child process (the admin from the environment)."""
-    env = {**os.environ, "PTB_TIMEDELTA": "true", "ANNOBOT_TOKEN": TOKEN,
-           "ANNOBOT_ADMINS": str(ADMIN)}
-    with log.open("ab") as handle:
-        return await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "bot.cli", "run", "--api-url", api_url, "--db", str(db_path),
-            cwd=ROOT, env=env, stdout=handle, stderr=handle)
 TEXT = "Nouveau projet demain / Tetikasa vaovao rahampitso"
 
 
@@ -40,7 +35,7 @@ async def test_broadcast_to_1000_survives_a_kill(sample_small: SampleProject,
     async with sandbox(token=TOKEN, flood_control=True) as server:
         users = {i: server.user(i, f"A{i}") for i in ids}
         api_url = server.base_url.removesuffix("/bot")
-        process = await start_bot(api_url, db_path, log)
+        process = await start_bot(api_url, db_path, log, admins={ADMIN})
         try:
             admin = server.user(ADMIN, "Admin")
             await admin.send_command("start")
@@ -59,7 +54,7 @@ async def test_broadcast_to_1000_survives_a_kill(sample_small: SampleProject,
             assert await process.wait() == -signal.SIGKILL
             before_kill = [r for r in server.stats.log if r.method == "sendMessage"
                            and r.ok and (r.chat_id or 0) >= FIRST]
-            process = await start_bot(api_url, db_path, log)
+            process = await start_bot(api_url, db_path, log, admins={ADMIN})
             await admin.wait_for(lambda m: "Broadcast finished" in (m.text or ""), timeout=90)
         finally:
             process.send_signal(signal.SIGTERM)

@@ -4,28 +4,23 @@ completes with nothing lost and nothing duplicated."""
 from __future__ import annotations
 
 import asyncio
-import os
 import signal
-import sys
 from collections import Counter
 from pathlib import Path
 
 from annotation.sample import SampleProject
 from bot.crowd import CrowdRunner, build_crowd
 from bot.demo import sample_truth
-from tests.e2e.conftest import Clock, Harness, create_project, sample_spec, sandbox
+from tests.e2e.conftest import (
+    TOKEN,
+    Clock,
+    Harness,
+    create_project,
+    sample_spec,
+    sandbox,
+    start_bot,
+)
 from tests.storage.counters import counted_rows, counter_drift
-
-TOKEN = "424242:crash-test-token-abcdefghijklmnop"
-ROOT = Path(__file__).resolve().parents[2]
-
-
-async def start_bot(api_url: str, db_path: Path, log: Path) -> asyncio.subprocess.Process:
-    env = {**os.environ, "PTB_TIMEDELTA": "true", "ANNOBOT_TOKEN": TOKEN}
-    with log.open("ab") as handle:
-        return await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "bot.cli", "run", "--api-url", api_url, "--db", str(db_path),
-            cwd=ROOT, env=env, stdout=handle, stderr=handle)
 
 
 async def test_sigkill_mid_run_loses_and_duplicates_nothing(sample_200: SampleProject,

@@ -10,7 +10,7 @@ from annotation.sample import SampleProject
 from bot.crowd import task_assignment
 from bot.sandbox import Faults, SandboxServer, SimMessage, SimUser
 from tests.e2e.conftest import Harness, sample_spec, sandbox
-from tests.storage.conftest import make_items
+from tests.projects import make_items
 
 USER = 500
 

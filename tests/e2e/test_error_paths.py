@@ -21,7 +21,7 @@ from handlers.messages import ERRORS
 from tests.e2e.conftest import ADMIN, Harness, sample_spec, sandbox
 from tests.e2e.test_console import coordinator_of
 from tests.e2e.test_quality import drafts, next_task, tap_and_wait
-from tests.storage.conftest import make_spec
+from tests.projects import make_spec
 
 STRANGER = 900
 USER = 600

@@ -16,7 +16,7 @@ from bot.crowd import task_assignment
 from bot.sandbox import FloodLimits, SandboxServer, SimMessage, SimUser
 from bot.update_processor import BacklogPolicy
 from tests.e2e.conftest import Harness, create_project, sandbox
-from tests.storage.conftest import make_items, make_spec
+from tests.projects import make_items, make_spec
 
 SPAMMER = 900
 STRANGER = 901

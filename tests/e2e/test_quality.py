@@ -9,7 +9,7 @@ from annotation.quality.settings import QualitySettings
 from bot.crowd import has_continue, is_no_work, is_suspension, task_assignment
 from bot.sandbox import SimMessage, SimUser
 from tests.e2e.conftest import ADMIN, sandbox
-from tests.storage.conftest import make_spec
+from tests.projects import make_spec
 
 USER = 600
 

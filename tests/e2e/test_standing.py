@@ -10,7 +10,7 @@ from annotation.quality.settings import QualitySettings
 from bot.crowd import is_suspension, task_assignment
 from bot.sandbox import SimMessage, SimUser
 from tests.e2e.conftest import ADMIN, sandbox
-from tests.storage.conftest import make_spec
+from tests.projects import make_spec
 from tests.storage.counters import counted_rows, counter_drift
 
 USER, OTHER = 600, 601

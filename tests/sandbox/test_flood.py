@@ -12,33 +12,24 @@ from telegram.error import RetryAfter
 from bot.sandbox import FloodLimits, SandboxConfig, SandboxServer
 from bot.sandbox.flood import FloodControl, Traffic
 from bot.sandbox.testing import running_sandbox
+from tests.clocks import FakeMonotonic
 from tests.sandbox.samples import call_api
 
 
-class FrozenClock:
-    """A monotonic clock that only moves when told to."""
-
-    def __init__(self) -> None:
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
-
-
 @pytest.fixture
-def clock() -> FrozenClock:
+def clock() -> FakeMonotonic:
     """Return a frozen clock."""
-    return FrozenClock()
+    return FakeMonotonic(1000.0)
 
 
 @pytest.fixture
-async def flood_server(clock: FrozenClock) -> AsyncIterator[SandboxServer]:
+async def flood_server(clock: FakeMonotonic) -> AsyncIterator[SandboxServer]:
     """Yield a sandbox with Telegram's default flood limits and a frozen clock."""
     async with running_sandbox(SandboxConfig(clock=clock)) as server:
         yield server
 
 
-async def test_private_chat_burst_then_429(flood_server: SandboxServer, clock: FrozenClock
+async def test_private_chat_burst_then_429(flood_server: SandboxServer, clock: FakeMonotonic
                                            ) -> None:
     flood_server.user(1)
     async with Bot(flood_server.token, base_url=flood_server.base_url) as bot:
@@ -77,7 +68,7 @@ async def test_callback_answers_and_chat_actions_are_not_limited(flood_server: S
     assert flood_server.stats.flood_refusals == 0
 
 
-async def test_edits_have_their_own_bucket(flood_server: SandboxServer, clock: FrozenClock
+async def test_edits_have_their_own_bucket(flood_server: SandboxServer, clock: FakeMonotonic
                                            ) -> None:
     flood_server.user(1)
     async with Bot(flood_server.token, base_url=flood_server.base_url) as bot:
@@ -89,7 +80,7 @@ async def test_edits_have_their_own_bucket(flood_server: SandboxServer, clock: F
         await bot.send_message(1, "sends still allowed")
 
 
-def test_group_limit_is_per_minute(clock: FrozenClock) -> None:
+def test_group_limit_is_per_minute(clock: FakeMonotonic) -> None:
     flood = FloodControl(FloodLimits(), clock)
     assert [flood.admit(-5, True, Traffic.SEND) for _ in range(5)] == [None] * 5
     assert flood.admit(-5, True, Traffic.SEND) == 3  # 20/min: a token every 3 s
@@ -97,13 +88,13 @@ def test_group_limit_is_per_minute(clock: FrozenClock) -> None:
     assert flood.admit(-5, True, Traffic.SEND) is None
 
 
-def test_global_limit_across_chats(clock: FrozenClock) -> None:
+def test_global_limit_across_chats(clock: FakeMonotonic) -> None:
     flood = FloodControl(FloodLimits(global_per_second=30, global_burst=30), clock)
     assert all(flood.admit(chat, False, Traffic.SEND) is None for chat in range(30))
     assert flood.admit(99, False, Traffic.SEND) == 1
 
 
-def test_rates_are_configurable(clock: FrozenClock) -> None:
+def test_rates_are_configurable(clock: FakeMonotonic) -> None:
     flood = FloodControl(FloodLimits(private_per_second=0.5, private_burst=1), clock)
     assert flood.admit(1, False, Traffic.SEND) is None
     assert flood.admit(1, False, Traffic.SEND) == 2

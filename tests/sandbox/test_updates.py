@@ -5,11 +5,21 @@ from __future__ import annotations
 import asyncio
 
 import pytest
-from telegram import Bot
+from telegram import Bot, Update
 from telegram.error import BadRequest, Conflict
 
 from bot.sandbox import SandboxServer
+from bot.sandbox.testing import wait_until
 from tests.sandbox.samples import call_api
+
+
+async def start_long_poll(sandbox: SandboxServer, bot: Bot) -> asyncio.Task[tuple[Update, ...]]:
+    """Start a 30-second long poll; return once the sandbox holds it (no sleep, no race)."""
+    polls = sandbox.state.poll_generation
+    poll = asyncio.create_task(bot.get_updates(timeout=30, read_timeout=40))
+    await wait_until(lambda: sandbox.state.poll_generation > polls, timeout=10,
+                     what="the long poll reaching the sandbox")
+    return poll
 
 
 async def test_offset_confirms_and_limit_caps(sandbox: SandboxServer, sandbox_bot: Bot) -> None:
@@ -36,8 +46,7 @@ async def test_negative_offset_keeps_only_the_latest(sandbox: SandboxServer,
 
 async def test_long_poll_returns_when_an_update_arrives(sandbox: SandboxServer,
                                                         sandbox_bot: Bot) -> None:
-    poll = asyncio.create_task(sandbox_bot.get_updates(timeout=30, read_timeout=40))
-    await asyncio.sleep(0)  # let the request start; the long poll itself needs no sleep
+    poll = await start_long_poll(sandbox, sandbox_bot)  # the update wakes a waiting poll
     await sandbox.user(1).send_text("wake up")
     updates = await asyncio.wait_for(poll, 10)
     assert [u.message.text for u in updates] == ["wake up"]  # type: ignore[union-attr]
@@ -64,8 +73,7 @@ async def test_allowed_updates_filters_types(sandbox: SandboxServer, sandbox_bot
 
 async def test_second_poller_terminates_the_first(sandbox: SandboxServer, sandbox_bot: Bot
                                                   ) -> None:
-    first = asyncio.create_task(sandbox_bot.get_updates(timeout=30, read_timeout=40))
-    await asyncio.sleep(0.05)  # ordering only: the first poll must reach the server first
+    first = await start_long_poll(sandbox, sandbox_bot)  # waiting before the rival comes
     # PTB's getUpdates pool has one connection, so the rival poller talks plain HTTP
     second = asyncio.create_task(call_api(sandbox, "getUpdates", form={"timeout": "1"}))
     with pytest.raises(Conflict, match="terminated by other getUpdates request"):

@@ -10,7 +10,7 @@ import pytest
 from annotation.item_drafts import ItemDraft
 from annotation.models import AnnotatorId, AnswerType, MediaKind
 from storage.database import Database
-from tests.storage.conftest import make_items, make_spec
+from tests.projects import make_items, make_spec
 from tests.storage.test_tasks import Services, _join, answer_all
 
 ADAPTIVE = {"answer_type": AnswerType.YES_NO, "options": (), "overlap": 5, "min_overlap": 2,

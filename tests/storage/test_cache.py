@@ -6,7 +6,7 @@ import pytest
 
 from annotation.models import AnnotatorId, ProjectStatus
 from storage.database import Database
-from tests.storage.conftest import make_items, make_spec
+from tests.projects import make_items, make_spec
 from tests.storage.test_tasks import Services, _join
 
 

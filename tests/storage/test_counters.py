@@ -16,7 +16,8 @@ from annotation.projects import ProjectService
 from annotation.tasks import TaskService
 from storage import migrations
 from storage.database import Database
-from tests.storage.conftest import FakeClock, make_items, make_spec
+from tests.clocks import FakeClock
+from tests.projects import make_items, make_spec
 from tests.storage.counters import counted_rows, counter_drift
 
 

@@ -15,7 +15,7 @@ from bot.sandbox.testing import wait_until
 from storage import database as database_module
 from storage.connection import InlineConnection
 from storage.database import Database, DatabaseBusy
-from tests.storage.conftest import make_items, make_spec
+from tests.projects import make_items, make_spec
 from tests.storage.test_tasks import Services, _join
 
 NOW = datetime(2026, 1, 1, tzinfo=UTC)

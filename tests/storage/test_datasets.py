@@ -19,10 +19,19 @@ from annotation.datasets.service import DatasetService, ExportRequest, Format
 from annotation.item_drafts import ItemDraft
 from annotation.media import PreparedMedia
 from annotation.models import MediaKey, MediaKind
+from annotation.roles import AccessService
 from annotation.sample import build_sample_project
 from annotation.spec import parse_spec
-from tests.storage.conftest import FakeClock
+from storage.database import Database
+from tests.clocks import FakeClock
 from tests.storage.test_tasks import Services, _join, answer_all
+
+ADMIN = 1  # an admin by configuration, as in the ``services`` fixture
+
+
+def _datasets(database: Database, clock: FakeClock) -> DatasetService:
+    return DatasetService(database, AccessService(database, clock=clock, admins={ADMIN}),
+                          clock=clock)
 
 
 async def _annotate(services: Services, invite: str, people: range) -> None:
@@ -42,8 +51,8 @@ async def test_all_formats_load_back(services: Services, database, clock: FakeCl
     spec = parse_spec(sample.spec_toml)
     project = await services[2].create(spec, sample.items)
     await _annotate(services, project.invite_code, range(100, 106))
-    result = await DatasetService(database, clock=clock).export(
-        ExportRequest(project.id), tmp_path / "out")
+    result = await _datasets(database, clock).export(
+        ADMIN, ExportRequest(project.id), tmp_path / "out")
     folder = result.folder
     assert result.answers == sum(1 for _ in _read_jsonl(folder / "tables/answers.jsonl"))
 
@@ -110,11 +119,11 @@ async def test_pseudonyms_are_stable_and_ids_only_on_request(
         services: Services, database, clock: FakeClock, sample, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     project = await services[2].create(parse_spec(sample.spec_toml), sample.items)
     await _annotate(services, project.invite_code, range(100, 103))
-    service = DatasetService(database, clock=clock)
+    service = _datasets(database, clock)
     tables = frozenset({Format.TABLES})
-    first = await service.export(ExportRequest(project.id, tables), tmp_path / "a")
-    second = await service.export(ExportRequest(project.id, tables), tmp_path / "b")
-    revealed = await service.export(ExportRequest(project.id, tables, reveal_ids=True),
+    first = await service.export(ADMIN, ExportRequest(project.id, tables), tmp_path / "a")
+    second = await service.export(ADMIN, ExportRequest(project.id, tables), tmp_path / "b")
+    revealed = await service.export(ADMIN, ExportRequest(project.id, tables, reveal_ids=True),
                                     tmp_path / "c")
     names = [(r.folder / "tables/answers.csv").read_text() for r in (first, second, revealed)]
     assert names[0] == names[1]
@@ -136,8 +145,8 @@ async def test_archive_over_50_mb_is_split_below_the_limit(
         drafts.append(ItemDraft(n + 2, f"big{n}", MediaKind.IMAGE, "", media, None, None,
                                 False))
     project = await services[2].create(spec, drafts)
-    result = await DatasetService(database, clock=clock).export(
-        ExportRequest(project.id, frozenset({Format.HUGGINGFACE})), tmp_path / "big")
+    result = await _datasets(database, clock).export(
+        ADMIN, ExportRequest(project.id, frozenset({Format.HUGGINGFACE})), tmp_path / "big")
     assert len(result.archives) == 2
     assert [p.name for p in result.archives] == ["big-part1.zip", "big-part2.zip"]
     assert all(p.stat().st_size < TELEGRAM_UPLOAD_LIMIT for p in result.archives)
@@ -156,8 +165,8 @@ async def test_huggingface_folders_load_with_datasets(
         "datasets", reason="the Hugging Face check needs the optional 'bench' extra")
     project = await services[2].create(parse_spec(sample.spec_toml), sample.items)
     await _annotate(services, project.invite_code, range(100, 104))
-    result = await DatasetService(database, clock=clock).export(
-        ExportRequest(project.id, frozenset({Format.HUGGINGFACE})), tmp_path / "hf")
+    result = await _datasets(database, clock).export(
+        ADMIN, ExportRequest(project.id, frozenset({Format.HUGGINGFACE})), tmp_path / "hf")
     hf = result.folder / "huggingface"
     images = await asyncio.to_thread(datasets.load_dataset, str(hf / "images"), split="train")
     assert images.features["image"].__class__.__name__ == "Image"
@@ -181,8 +190,8 @@ async def test_raw_answers_load_into_crowdkit_and_agree_with_the_labels(
     spec = dataclasses.replace(parse_spec(sample.spec_toml), aggregation="majority")
     project = await services[2].create(spec, sample.items)
     await _annotate(services, project.invite_code, range(100, 105))
-    result = await DatasetService(database, clock=clock).export(
-        ExportRequest(project.id, frozenset({Format.TABLES})), tmp_path / "ck")
+    result = await _datasets(database, clock).export(
+        ADMIN, ExportRequest(project.id, frozenset({Format.TABLES})), tmp_path / "ck")
     answers = pd.read_csv(result.folder / "tables/answers.csv", dtype=str)
     frame = answers.rename(columns={"item_id": "task", "annotator": "worker"})
     frame = frame[frame["excluded"] == "false"][["task", "worker", "label"]]

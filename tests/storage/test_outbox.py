@@ -25,7 +25,8 @@ from annotation.reminders import ReminderService
 from annotation.roles import AccessService
 from storage.database import Database
 from storage.repositories.outbox import SqliteOutbox
-from tests.storage.conftest import FakeClock, make_items, make_spec
+from tests.clocks import FakeClock
+from tests.projects import make_items, make_spec
 
 ADMIN = 1
 

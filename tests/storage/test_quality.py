@@ -20,7 +20,8 @@ from annotation.quality.settings import QualitySettings, Rule, RuleAction
 from annotation.tasks import Result, TaskService
 from storage import repositories
 from storage.database import Database
-from tests.storage.conftest import FakeClock, make_spec
+from tests.clocks import FakeClock
+from tests.projects import make_spec
 
 Services = tuple[TaskService, AnnotatorService, ProjectService]
 # Fixed-size training and exam, fixed gold rate (the switches: test_sized_training_...).

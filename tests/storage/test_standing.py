@@ -24,7 +24,8 @@ from annotation.quality.service import QualityService
 from annotation.quality.settings import QualitySettings, Rule, RuleAction
 from annotation.tasks import Outcome, Result, TaskService
 from storage.database import Database
-from tests.storage.conftest import FakeClock, make_items, make_spec
+from tests.clocks import FakeClock
+from tests.projects import make_items, make_spec
 from tests.storage.counters import counted_rows, counter_drift
 
 Services = tuple[TaskService, AnnotatorService, ProjectService]

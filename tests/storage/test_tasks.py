@@ -13,7 +13,8 @@ from annotation.onboarding import AnnotatorService
 from annotation.projects import ProjectService
 from annotation.tasks import Result, TaskService
 from storage.database import Database
-from tests.storage.conftest import FakeClock, make_items, make_spec
+from tests.clocks import FakeClock
+from tests.projects import make_items, make_spec
 
 Services = tuple[TaskService, AnnotatorService, ProjectService]
 

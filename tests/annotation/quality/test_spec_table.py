@@ -7,8 +7,7 @@ import pytest
 from annotation.errors import ValidationFailed
 from annotation.quality.settings import RuleAction
 from annotation.quality.spec_table import quality_from_dict, quality_to_dict
-from annotation.spec import parse_spec, spec_to_toml
-from storage.codecs import spec_from_json, spec_to_json
+from annotation.spec import parse_spec, spec_from_json, spec_to_json, spec_to_toml
 
 BASE = 'name = "P"\nquestion = "Q?"\nanswer_type = "single"\noptions = ["a", "b"]\n'
 
