@@ -144,7 +144,7 @@ class ProjectSpec:
     @property
     def first_round(self) -> int:
         """Return how many slots an item opens with: ``min_overlap`` when adaptive, else
-        ``overlap`` (``annotation.assignment.slots_allowed``)."""
+        ``overlap`` (``annotation.loop.assignment.slots_allowed``)."""
         if self.adaptive and self.min_overlap is not None:
             return self.min_overlap
         return self.overlap

@@ -4,8 +4,19 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
 
-from annotation.models import AnnotatorId, Answer, ItemId, MediaKey, MediaKind, Project
+from annotation.models import (
+    DEFAULT_LANGUAGE,
+    AnnotatorId,
+    Answer,
+    ItemId,
+    MediaKey,
+    MediaKind,
+    Project,
+    Role,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,3 +71,40 @@ class ProjectSnapshot:
     project: Project
     items: Sequence[ItemTally]
     answers: Sequence[ExportAnswer]
+
+
+class AuditAction(StrEnum):
+    """What the audit log records."""
+
+    PROMOTE = "role.promote"
+    DEMOTE = "role.demote"
+    PROJECT_CREATE = "project.create"
+    PROJECT_OPEN = "project.open"
+    PROJECT_PAUSE = "project.pause"
+    PROJECT_CLOSE = "project.close"
+    PROJECT_REMINDERS = "project.reminders"
+    BROADCAST = "broadcast.send"
+    PAYOUT_EXPORT = "payout.export"
+    PAYOUT_MARK = "payout.mark_paid"
+    EXPORT = "project.export"
+
+
+@dataclass(frozen=True, slots=True)
+class AuditEntry:
+    """One line of the audit log."""
+
+    at: datetime
+    actor_id: AnnotatorId
+    action: AuditAction
+    subject: str = ""
+    details: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class StaffMember:
+    """A coordinator (or admin) as listed by ``/promote``, with their chosen language."""
+
+    id: AnnotatorId
+    name: str
+    role: Role
+    language: str = DEFAULT_LANGUAGE

@@ -31,9 +31,9 @@ from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
-from annotation.item_drafts import ItemDraft
+from annotation.intake.catalog import CatalogService
+from annotation.intake.item_drafts import ItemDraft
 from annotation.models import AnswerType, LocalizedText, MediaKind, ProjectSpec
-from annotation.projects import ProjectService
 from benchmarks.report import percentile_ms, print_rows
 from benchmarks.sandbox import TOKEN, run_bare_bot
 from bot.application import running_bot
@@ -61,7 +61,7 @@ def _items(count: int) -> list[ItemDraft]:
 
 async def _create_project(db_path: Path, items: int) -> str:
     async with Database(db_path) as database:
-        project = await ProjectService(database, clock=lambda: datetime.now(UTC)).create(
+        project = await CatalogService(database, clock=lambda: datetime.now(UTC)).create(
             _spec(), _items(items))
     return project.invite_code
 

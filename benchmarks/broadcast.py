@@ -31,18 +31,18 @@ from collections import Counter
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from annotation.broadcast import AudienceKind, AudienceRequest
-from annotation.broadcasting import BroadcastService
-from annotation.item_drafts import ItemDraft
+from annotation.access import AccessService
+from annotation.console.broadcasts import BroadcastService
+from annotation.console.records import AudienceKind, AudienceRequest
+from annotation.intake.catalog import CatalogService
+from annotation.intake.item_drafts import ItemDraft
+from annotation.intake.spec import parse_spec
+from annotation.loop.onboarding import OnboardingService
 from annotation.models import AnnotatorId, AnswerType, LocalizedText, MediaKind, ProjectSpec
-from annotation.onboarding import AnnotatorService
-from annotation.projects import ProjectService
-from annotation.roles import AccessService
-from annotation.sample import build_sample_project
-from annotation.spec import parse_spec
 from bot.application import running_bot
 from bot.config import BotSettings
 from bot.crowd import task_assignment
+from bot.sample import build_sample_project
 from bot.sandbox import FloodLimits, SandboxServer, SimMessage, SimUser
 from bot.sandbox.testing import running_sandbox, wait_until
 from storage.database import Database
@@ -55,7 +55,7 @@ TEXT = "Benchmark broadcast"
 async def _prepare(db_path: Path, annotators: int) -> None:
     sample = build_sample_project(4, gold_share=0.0, seed=1)
     async with Database(db_path) as database:
-        await ProjectService(database, clock=lambda: datetime.now(UTC)).create(
+        await CatalogService(database, clock=lambda: datetime.now(UTC)).create(
             parse_spec(sample.spec_toml), sample.items)
     with sqlite3.connect(db_path) as connection:
         connection.executemany(
@@ -110,7 +110,7 @@ async def _prepare_taps(db_path: Path, annotators: int, items: int) -> str:
                         text=f"Sentence {i}.", media=None, gold_answer=None,
                         explanation=None, training=False) for i in range(items)]
     async with Database(db_path) as database:
-        project = await ProjectService(database, clock=lambda: datetime.now(UTC)).create(
+        project = await CatalogService(database, clock=lambda: datetime.now(UTC)).create(
             spec, drafts)
     with sqlite3.connect(db_path) as connection:
         connection.executemany(
@@ -198,7 +198,7 @@ async def queue_stall(annotators: int) -> float:
         clock = lambda: datetime.now(UTC)  # noqa: E731
         async with Database(db_path) as database:
             access = AccessService(database, clock=clock, admins={ADMIN})
-            await AnnotatorService(database, clock=clock, admins={ADMIN}).register(
+            await OnboardingService(database, clock=clock, admins={ADMIN}).register(
                 AnnotatorId(ADMIN), "Admin", "en")
             service = BroadcastService(database, access, clock=clock)
             draft = await service.draft(ADMIN, AudienceRequest(AudienceKind.ALL), TEXT)

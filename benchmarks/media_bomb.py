@@ -35,7 +35,7 @@ options = ["a", "b"]
 CHILD = r"""
 import json, resource, sys, time
 from annotation.errors import ValidationFailed
-from annotation.uploads import UploadKind, read_upload
+from annotation.intake.uploads import UploadKind, read_upload
 data = open(sys.argv[1], "rb").read()
 started = time.perf_counter()
 try:

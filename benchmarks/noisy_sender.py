@@ -25,9 +25,9 @@ from contextlib import suppress
 from datetime import UTC, datetime
 from pathlib import Path
 
-from annotation.item_drafts import ItemDraft
+from annotation.intake.catalog import CatalogService
+from annotation.intake.item_drafts import ItemDraft
 from annotation.models import AnswerType, LocalizedText, MediaKind, ProjectSpec
-from annotation.projects import ProjectService
 from benchmarks.report import percentile_ms, print_rows
 from benchmarks.sandbox import TOKEN
 from bot.application import running_bot
@@ -53,7 +53,7 @@ async def _create_project(db_path: Path, items: int) -> str:
                         text=f"Sentence {i}.", media=None, gold_answer=None,
                         explanation=None, training=False) for i in range(items)]
     async with Database(db_path) as database:
-        project = await ProjectService(database, clock=lambda: datetime.now(UTC)).create(
+        project = await CatalogService(database, clock=lambda: datetime.now(UTC)).create(
             _spec(), drafts)
     return project.invite_code
 

@@ -27,14 +27,14 @@ from pathlib import Path
 
 from annotation.aggregation import Method
 from annotation.datasets.labels import label_snapshot
-from annotation.projects import ProjectService
+from annotation.intake.catalog import CatalogService
+from annotation.intake.spec import parse_spec
 from annotation.quality.settings import QualitySettings
-from annotation.sample import SampleProject, build_sample_project
-from annotation.spec import parse_spec
 from bot.application import running_bot
 from bot.config import BotSettings
 from bot.crowd import CrowdRunner, Member, Style, build_crowd
 from bot.demo import sample_truth
+from bot.sample import SampleProject, build_sample_project
 from bot.sandbox import SandboxConfig, SandboxServer
 from storage.database import Database
 
@@ -108,7 +108,7 @@ async def run_trial(project: SampleProject, quality: bool, workdir: Path, *,
                                gold_rate=GOLD_RATE,
                                quality=QC if quality else QualitySettings())
     async with Database(db_path) as database:
-        created = await ProjectService(database, clock=lambda: datetime.now(UTC)).create(
+        created = await CatalogService(database, clock=lambda: datetime.now(UTC)).create(
             spec, project.items)
     members = crowd(seed)
     config = SandboxConfig(token=TOKEN, flood_control=False, seed=seed, log_requests=False)
@@ -125,7 +125,7 @@ async def run_trial(project: SampleProject, quality: bool, workdir: Path, *,
             tally = await runner.run(members, unfinished=lambda: _incomplete(db_path))
             seconds = time.perf_counter() - started
     async with Database(db_path) as database:
-        snapshot = await ProjectService(database, clock=lambda: datetime.now(UTC)).snapshot(
+        snapshot = await CatalogService(database, clock=lambda: datetime.now(UTC)).snapshot(
             created.id)
     rows = label_snapshot(snapshot, Method.MAJORITY)
     regular = [r for r in rows if r.gold is None]

@@ -46,16 +46,16 @@ from typing import Any
 
 from annotation.aggregation import Method
 from annotation.datasets.labels import label_snapshot
+from annotation.intake.catalog import CatalogService
+from annotation.intake.spec import parse_spec, spec_from_mapping
 from annotation.models import ProjectSpec
-from annotation.projects import ProjectService
 from annotation.quality.settings import QualitySettings
 from annotation.records import ProjectSnapshot
-from annotation.sample import SPEC_TOML, SampleProject, build_sample_project
-from annotation.spec import parse_spec, spec_from_mapping
 from bot.application import running_bot
 from bot.config import BotSettings
 from bot.crowd import Confusion, CrowdRunner, Member, Style, build_crowd
 from bot.demo import sample_truth
+from bot.sample import SPEC_TOML, SampleProject, build_sample_project
 from bot.sandbox import SandboxConfig, SandboxServer
 from storage.database import Database
 
@@ -276,7 +276,7 @@ async def run_config(name: str, sample: SampleProject, members: Sequence[Member]
     spec, pinned = config_spec(name, options)
     db_path = workdir / f"{name}.db"
     async with Database(db_path) as database:
-        created = await ProjectService(database, clock=lambda: datetime.now(UTC)).create(
+        created = await CatalogService(database, clock=lambda: datetime.now(UTC)).create(
             spec, sample.items)
     config = SandboxConfig(token=TOKEN, flood_control=False, seed=options.seed,
                            log_requests=False)
@@ -295,7 +295,7 @@ async def run_config(name: str, sample: SampleProject, members: Sequence[Member]
             tally = await runner.run(members, unfinished=work.unfinished, rounds=ROUNDS)
             seconds = time.perf_counter() - started
     async with Database(db_path) as database:
-        snapshot = await ProjectService(database, clock=lambda: datetime.now(UTC)).snapshot(
+        snapshot = await CatalogService(database, clock=lambda: datetime.now(UTC)).snapshot(
             created.id)
     ledger = await asyncio.to_thread(read_ledger, db_path)
     unfinished = await asyncio.to_thread(open_items, db_path, spec.overlap)

@@ -32,12 +32,12 @@ from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
-from annotation.item_drafts import ItemDraft
+from annotation.intake.catalog import CatalogService
+from annotation.intake.item_drafts import ItemDraft
+from annotation.loop.onboarding import OnboardingService
+from annotation.loop.tasks import TaskService
 from annotation.models import AnnotatorId, AnswerType, LocalizedText, MediaKind, ProjectSpec, Task
-from annotation.onboarding import AnnotatorService
 from annotation.ports import UnitOfWork
-from annotation.projects import ProjectService
-from annotation.tasks import TaskService
 from storage.database import Database
 
 SLICE = 0.0005  # seconds of CPU per background step
@@ -111,9 +111,9 @@ class _Crowd:
         self.service = TaskService(store, clock=_now, rng=random.Random(1))
 
     async def join(self, users: range, items: int) -> None:
-        project = await ProjectService(self._database, clock=_now).create(_spec(),
+        project = await CatalogService(self._database, clock=_now).create(_spec(),
                                                                          _items(items))
-        people = AnnotatorService(self._database, clock=_now, admins=set())
+        people = OnboardingService(self._database, clock=_now, admins=set())
         for user in users:
             await people.register(AnnotatorId(user), f"u{user}", "en", project.invite_code)
             self.tasks[AnnotatorId(user)] = await self.service.current_task(AnnotatorId(user))

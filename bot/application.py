@@ -11,12 +11,12 @@ from datetime import UTC, datetime
 from telegram import Update
 from telegram.ext import Application, ContextTypes
 
+from annotation.access import AccessService
+from annotation.console.quality import QualityService
 from annotation.datasets.service import DatasetService
-from annotation.media_library import MediaLibrary
-from annotation.onboarding import AnnotatorService
-from annotation.quality.service import QualityService
-from annotation.roles import AccessService
-from annotation.tasks import TaskService
+from annotation.loop.onboarding import OnboardingService
+from annotation.loop.tasks import TaskService
+from annotation.media.library import MediaLibrary
 from bot.config import BotSettings
 from bot.console import console_services, start_console, stop_console
 from bot.handlers_list import add_handlers
@@ -48,7 +48,7 @@ def build_services(settings: BotSettings, database: Database,
     rng = random.Random(settings.seed)
     return Services(
         tasks=TaskService(database, clock=now, rng=rng),
-        annotators=AnnotatorService(database, clock=now, admins=settings.admins),
+        onboarding=OnboardingService(database, clock=now, admins=settings.admins),
         media=MediaLibrary(database),
         datasets=DatasetService(database, AccessService(database, clock=now,
                                                         admins=settings.admins), clock=now),

@@ -4,7 +4,7 @@ One sender task runs at a time and takes the broadcasts being sent oldest first.
 message it commits the row ``sending``, makes the Bot API call, and commits the outcome
 (``sent``, ``blocked`` for a 403, ``failed`` for a 400, back to ``pending`` after a 429,
 ``uncertain`` when the network failed mid-call). Up to ``concurrency`` calls are in flight,
-started no faster than the :class:`~annotation.broadcast.Pacer` allows; a 429 holds the
+started no faster than the :class:`~annotation.console.pacing.Pacer` allows; a 429 holds the
 pacer for its ``retry_after``.
 
 The broadcast shares the bot's outgoing budget with the annotators and comes last
@@ -30,16 +30,8 @@ from collections.abc import Awaitable, Callable
 from telegram import Bot
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 
-from annotation.broadcast import (
-    DEFAULT_BURST,
-    DEFAULT_RATE,
-    Broadcast,
-    BroadcastProgress,
-    DeliveryStatus,
-    OutboxEntry,
-    Pacer,
-    should_report,
-)
+from annotation.console.pacing import DEFAULT_BURST, DEFAULT_RATE, Pacer, should_report
+from annotation.console.records import Broadcast, BroadcastProgress, DeliveryStatus, OutboxEntry
 from handlers.broadcast import progress_text, render_message
 from handlers.delivery import BEST_EFFORT
 from handlers.services import Services
@@ -189,7 +181,7 @@ class Broadcaster:
             return
         run.reported_at = now
         creator = broadcast.created_by
-        annotator = await self._services.annotators.get(creator) if creator else None
+        annotator = await self._services.onboarding.get(creator) if creator else None
         t = self._services.catalogs.get(annotator.language if annotator else "en")
         with contextlib.suppress(BadRequest, RetryAfter, NetworkError):
             await self._bot.edit_message_text(

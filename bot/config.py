@@ -20,8 +20,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
-from annotation.broadcast import DEFAULT_RATE
-from annotation.media import MAX_UPLOAD_PIXELS
+from annotation.console.pacing import DEFAULT_RATE
+from annotation.media.preparation import MAX_UPLOAD_PIXELS
 from bot.jobs import DIGEST_TIME, EXPIRY_INTERVAL, QUALITY_INTERVAL, REMINDER_INTERVAL
 from bot.update_processor import BacklogPolicy
 

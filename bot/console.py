@@ -14,15 +14,15 @@ from typing import Any
 
 from telegram.ext import Application
 
-from annotation.broadcast import DEFAULT_RATE
-from annotation.broadcasting import BroadcastService
-from annotation.earnings import EarningsService
-from annotation.lifecycle import ProjectConsole
+from annotation.access import AccessService
+from annotation.console.broadcasts import BroadcastService
+from annotation.console.earnings import EarningsService
+from annotation.console.lifecycle import LifecycleService
+from annotation.console.pacing import DEFAULT_RATE
+from annotation.console.reminders import ReminderService
+from annotation.console.stats import StatsService
+from annotation.intake.catalog import CatalogService
 from annotation.ports import Store
-from annotation.projects import ProjectService
-from annotation.reminders import ReminderService
-from annotation.roles import AccessService
-from annotation.stats import StatsService
 from bot.broadcaster import Broadcaster
 from bot.jobs import (
     BROADCAST_POLL,
@@ -43,8 +43,8 @@ def console_services(store: Store, clock: Callable[[], datetime],
     access = AccessService(store, clock=clock, admins=admins)
     return {
         "access": access,
-        "console": ProjectConsole(store, access, ProjectService(store, clock=clock),
-                                  clock=clock),
+        "lifecycle": LifecycleService(store, access, CatalogService(store, clock=clock),
+                                      clock=clock),
         "broadcasts": BroadcastService(store, access, clock=clock),
         "reminders": ReminderService(store, access, clock=clock),
         "earnings": EarningsService(store, access, clock=clock),

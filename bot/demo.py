@@ -27,14 +27,14 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TextIO
 
-from annotation.projects import ProjectService
+from annotation.intake.catalog import CatalogService
+from annotation.intake.spec import ADAPTIVE_DEFAULT, parse_spec
 from annotation.quality.settings import QualitySettings
-from annotation.sample import SampleProject, build_sample_project
-from annotation.spec import ADAPTIVE_DEFAULT, parse_spec
 from bot.application import running_bot
 from bot.config import BotSettings
 from bot.crowd import CrowdRunner, Style, Truth, build_crowd, export_zip_via_chat
 from bot.logs import configure_logging
+from bot.sample import SampleProject, build_sample_project
 from bot.sandbox import SandboxConfig, SandboxServer
 from storage.database import Database
 
@@ -184,7 +184,7 @@ async def _create_project(database_path: Path, sample: SampleProject, overlap: i
         confidence_target=CONFIDENCE_TARGET if quality else None,
         quality=QUALITY if quality else QualitySettings())
     async with Database(database_path) as database:
-        project = await ProjectService(database, clock=lambda: datetime.now(UTC)).create(
+        project = await CatalogService(database, clock=lambda: datetime.now(UTC)).create(
             spec, sample.items)
     return project.invite_code
 

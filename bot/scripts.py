@@ -8,6 +8,7 @@ import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
+from annotation.access import AccessService
 from annotation.datasets.service import (
     ALL_FORMATS,
     DatasetService,
@@ -16,9 +17,8 @@ from annotation.datasets.service import (
     Format,
 )
 from annotation.errors import DomainError, ValidationFailed
-from annotation.item_files import load_from_paths
-from annotation.projects import ProjectService
-from annotation.roles import AccessService
+from annotation.intake.catalog import CatalogService
+from annotation.intake.item_files import load_from_paths
 from bot.i18n import Catalogs
 from handlers.problems import describe_problem
 from storage.database import Database
@@ -42,7 +42,7 @@ def _report(error: ValidationFailed) -> None:
 async def _import(spec_path: Path, items_path: Path, db_path: Path) -> int:
     spec, drafts = await asyncio.to_thread(load_from_paths, spec_path, items_path)
     async with Database(db_path) as database:
-        project = await ProjectService(database, clock=_now).create(spec, drafts)
+        project = await CatalogService(database, clock=_now).create(spec, drafts)
     print(f"project {project.id} '{spec.name}': {len(drafts)} items, "
           f"invite code {project.invite_code} (deep link: https://t.me/<bot>?start="
           f"{project.invite_code})")
@@ -70,7 +70,7 @@ FORMAT_NAMES = {"tables": Format.TABLES, "csv": Format.TABLES, "jsonl": Format.T
 async def _export(ref: str, formats: frozenset[Format], out: Path, db_path: Path,
                   reveal_ids: bool) -> ExportResult:
     async with Database(db_path) as database:
-        project = await ProjectService(database, clock=_now).find(ref)
+        project = await CatalogService(database, clock=_now).find(ref)
         folder = out / f"project{project.id}-{_now():%Y%m%dT%H%M%S}"
         access = AccessService(database, clock=_now, admins={OPERATOR})
         return await DatasetService(database, access, clock=_now).export(

@@ -15,7 +15,7 @@ async def cmd_projects(update: Update, context: AnnobotContext) -> None:
     """List projects with status and invitation link (coordinators and admins)."""
     user, message = update.effective_user, update.effective_message
     assert user is not None and message is not None
-    projects = await context.services.console.all(user.id)
+    projects = await context.services.lifecycle.all(user.id)
     _language, t = await language_of(update, context)
     if not projects:
         await message.reply_text(t.gettext("No projects yet."))

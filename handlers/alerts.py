@@ -16,7 +16,7 @@ from typing import Any
 from telegram.error import TelegramError
 from telegram.ext import Application
 
-from annotation.roles import Role
+from annotation.access import Role
 from handlers.delivery import BEST_EFFORT
 from handlers.services import SERVICES_KEY, Services
 from handlers.task_flow import UPLOADER_KEY

@@ -25,7 +25,7 @@ async def cmd_start(update: Update, context: AnnobotContext) -> None:
     user, message = update.effective_user, update.effective_message
     assert user is not None and message is not None
     invite = context.args[0] if context.args else None
-    joined = await context.services.annotators.register(
+    joined = await context.services.onboarding.register(
         AnnotatorId(user.id), user.full_name, user.language_code, invite
     )
     remember_language(context, joined.annotator.language)
@@ -74,7 +74,7 @@ async def on_language_chosen(update: Update, context: AnnobotContext) -> None:
     assert query is not None and user is not None
     callback = decode(query.data)
     assert callback is not None
-    await context.services.annotators.set_language(AnnotatorId(user.id), callback.language)
+    await context.services.onboarding.set_language(AnnotatorId(user.id), callback.language)
     remember_language(context, callback.language)
     _language, t = await language_of(update, context)
     await query.answer()
@@ -89,7 +89,7 @@ async def cmd_me(update: Update, context: AnnobotContext) -> None:
     assert user is not None and message is not None
     _language, t = await language_of(update, context)
     _ = t.gettext
-    profile = await context.services.annotators.profile(AnnotatorId(user.id))
+    profile = await context.services.onboarding.profile(AnnotatorId(user.id))
     if profile is None:
         await message.reply_text(_("Send /start first."))
         return

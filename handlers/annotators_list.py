@@ -8,9 +8,9 @@ import html
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.constants import ParseMode
 
+from annotation.console.quality import PAGE_SIZE, RosterEntry, RosterPage
 from annotation.models import ProjectId, Stage
 from annotation.quality.rules import Verdict
-from annotation.quality.service import PAGE_SIZE, RosterEntry, RosterPage
 from annotation.quality.settings import RuleAction
 from handlers.callbacks import QualityAction, QualityCallback, encode
 from handlers.context import AnnobotContext

@@ -12,13 +12,8 @@ import html
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.constants import ParseMode
 
-from annotation.broadcast import (
-    Broadcast,
-    BroadcastKind,
-    BroadcastProgress,
-    OutboxEntry,
-    parse_broadcast,
-)
+from annotation.console.broadcasts import parse_broadcast
+from annotation.console.records import Broadcast, BroadcastKind, BroadcastProgress, OutboxEntry
 from handlers.callbacks import Action, Callback, decode, encode
 from handlers.context import AnnobotContext
 from handlers.editing import replace_text

@@ -60,7 +60,7 @@ async def on_error(update: object, context: AnnobotContext) -> None:
 async def _reply(update: Update, context: AnnobotContext, error: Exception | None) -> None:
     user = update.effective_user
     if isinstance(error, Forbidden) and user is not None:
-        await context.services.annotators.set_blocked(AnnotatorId(user.id), True)
+        await context.services.onboarding.set_blocked(AnnotatorId(user.id), True)
         return
     if isinstance(error, DomainError):
         template = ERRORS.get(error.code, SOMETHING_WENT_WRONG)

@@ -34,7 +34,7 @@ async def _is_known(update: Update, context: AnnobotContext) -> bool:
     cache = context.user_data if context.user_data is not None else {}
     if cache.get(KNOWN_KEY):
         return True
-    known = await context.services.annotators.is_known(AnnotatorId(user.id))
+    known = await context.services.onboarding.is_known(AnnotatorId(user.id))
     if known:
         cache[KNOWN_KEY] = True
     return known

@@ -15,7 +15,7 @@ from telegram import Bot, BotCommand, BotCommandScopeChat
 from telegram.error import TelegramError
 
 from annotation.models import LANGUAGES, Role
-from annotation.roles import StaffMember
+from annotation.records import StaffMember
 from handlers.messages import N_
 from handlers.services import Catalogs, Translations
 

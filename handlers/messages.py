@@ -7,7 +7,7 @@ are shown, in the user's language.
 from __future__ import annotations
 
 from annotation.errors import ErrorCode
-from annotation.tasks import Result
+from annotation.loop.tasks import Result
 
 
 def N_(message: str) -> str:

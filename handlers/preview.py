@@ -12,7 +12,7 @@ import html
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.constants import ParseMode
 
-from annotation.lifecycle import LifecycleAction
+from annotation.console.lifecycle import LifecycleAction
 from annotation.models import ProjectId
 from handlers.callbacks import Action, Callback, decode, encode
 from handlers.context import AnnobotContext
@@ -42,7 +42,7 @@ async def _show_preview(update: Update, context: AnnobotContext, project_id: Pro
     """Show preview task ``position``; return False past the last task."""
     user, chat = update.effective_user, update.effective_chat
     assert user is not None and chat is not None
-    task = await context.services.console.preview(user.id, project_id, position)
+    task = await context.services.lifecycle.preview(user.id, project_id, position)
     if task is None:
         return False
     language, t = await language_of(update, context)
@@ -55,7 +55,7 @@ async def cmd_preview(update: Update, context: AnnobotContext) -> None:
     """Show the first task of a project as annotators will see it (coordinators only)."""
     user, message = update.effective_user, update.effective_message
     assert user is not None and message is not None
-    project = await context.services.console.find(user.id, " ".join(context.args or []))
+    project = await context.services.lifecycle.find(user.id, " ".join(context.args or []))
     _language, t = await language_of(update, context)
     await message.reply_text(t.gettext("Preview of <b>{name}</b>: answers are not recorded. "
                                        "Tap any button for the next task.").format(
@@ -85,7 +85,7 @@ async def _change(update: Update, context: AnnobotContext, project_id: ProjectId
                   action: LifecycleAction) -> str:
     user = update.effective_user
     assert user is not None
-    transition = await context.services.console.change(user.id, project_id, action)
+    transition = await context.services.lifecycle.change(user.id, project_id, action)
     _language, t = await language_of(update, context)
     return t.gettext(DONE_TEXTS[action]).format(name=html.escape(transition.project.spec.name),
                                                 n=transition.notified)
@@ -95,7 +95,7 @@ async def _lifecycle_command(update: Update, context: AnnobotContext,
                              action: LifecycleAction) -> None:
     user, message = update.effective_user, update.effective_message
     assert user is not None and message is not None
-    project = await context.services.console.find(user.id, " ".join(context.args or []))
+    project = await context.services.lifecycle.find(user.id, " ".join(context.args or []))
     text = await _change(update, context, project.id, action)
     await message.reply_text(text, parse_mode=ParseMode.HTML)
 

@@ -18,11 +18,11 @@ from collections.abc import Mapping, Sequence
 
 from annotation.answers import format_number
 from annotation.errors import ErrorCode, Problem
-from annotation.item_files import ArchiveProblem
-from annotation.item_rows import COLUMNS, ItemProblem
-from annotation.media import MediaProblem
-from annotation.media_sources import SourceProblem
-from annotation.spec_fields import SpecProblem
+from annotation.intake.item_files import ArchiveProblem
+from annotation.intake.item_rows import COLUMNS, ItemProblem
+from annotation.intake.spec_fields import SpecProblem
+from annotation.media.preparation import MediaProblem
+from annotation.media.sources import SourceProblem
 from handlers.messages import N_
 from handlers.services import Translations
 

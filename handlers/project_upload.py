@@ -1,7 +1,7 @@
 """Projects from the chat: the spec and items sent as documents, or the guided conversation.
 
 Documents are downloaded, then parsed on the uploads' own thread pool (cancelled with the
-handler: ``annotation.preparation``); the parser's progress is passed
+handler: ``annotation.intake.workers``); the parser's progress is passed
 back with ``call_soon_threadsafe`` and shown by editing one message at most once a second.
 The spec waiting for its items, and the guided conversation's state, are throw-away UI
 state in ``user_data``; the project itself is written only when everything is valid.
@@ -26,10 +26,10 @@ from telegram.error import BadRequest
 from telegram.ext import ApplicationHandlerStop
 
 from annotation.errors import StorageFull, ValidationFailed
-from annotation.guided_spec import SUGGESTIONS, GuidedSpec, GuidedStep, advance
+from annotation.intake.guided_spec import SUGGESTIONS, GuidedSpec, GuidedStep, advance
+from annotation.intake.uploads import Upload, UploadKind, check_size, read_upload, upload_kind
+from annotation.intake.workers import prepare_off_loop
 from annotation.models import Project, ProjectSpec
-from annotation.preparation import prepare_off_loop
-from annotation.uploads import Upload, UploadKind, check_size, read_upload, upload_kind
 from handlers.callbacks import Action, Callback, encode
 from handlers.context import AnnobotContext
 from handlers.messages import N_
@@ -143,7 +143,7 @@ async def _accept(update: Update, context: AnnobotContext, upload: Upload) -> No
             "Settings of “{name}” are valid. Now send the items file (CSV, JSONL, or a zip "
             "with media).").format(name=upload.spec.name), reply_markup=ReplyKeyboardRemove())
         return
-    project = await context.services.console.create(user.id, upload.spec, upload.drafts)
+    project = await context.services.lifecycle.create(user.id, upload.spec, upload.drafts)
     if context.user_data is not None:
         context.user_data.pop(PENDING_SPEC, None)
     await message.reply_text(created_text(t, project, len(upload.drafts)),

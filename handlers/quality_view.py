@@ -15,13 +15,13 @@ from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Message, U
 from telegram.constants import ParseMode
 from telegram.error import TelegramError
 
+from annotation.console.quality import ScoreCard
+from annotation.loop.tasks import Outcome
 from annotation.models import Project, Stage
 from annotation.quality.notices import AnnotatorNote, CoordinatorNote, NoteKind, QualityNotice
 from annotation.quality.qualification import ExamResult
 from annotation.quality.rules import Verdict
-from annotation.quality.service import ScoreCard
 from annotation.quality.settings import Rule
-from annotation.tasks import Outcome
 from handlers.callbacks import Action, Callback, QualityAction, QualityCallback, encode
 from handlers.context import AnnobotContext
 from handlers.messages import N_

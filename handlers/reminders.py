@@ -7,9 +7,9 @@ import html
 from telegram import Update
 from telegram.constants import ParseMode
 
+from annotation.console.reminders import reminder_hours
 from annotation.errors import DomainError, ErrorCode
 from annotation.models import AnnotatorId
-from annotation.reminders import reminder_hours
 from handlers.context import AnnobotContext
 from handlers.session import language_of
 
@@ -19,7 +19,7 @@ async def cmd_reminders(update: Update, context: AnnobotContext) -> None:
     user, message = update.effective_user, update.effective_message
     assert user is not None and message is not None
     args = context.args or []
-    project = await context.services.console.find(user.id, " ".join(args[:-1]))  # checks
+    project = await context.services.lifecycle.find(user.id, " ".join(args[:-1]))  # checks
     if not args:
         raise DomainError(ErrorCode.USAGE)
     hours = reminder_hours(args[-1])

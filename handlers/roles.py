@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, MessageOriginUser, Update
 
+from annotation.access import Actor
 from annotation.models import Role
-from annotation.roles import Actor
 from handlers.callbacks import Action, Callback, decode, encode
 from handlers.context import AnnobotContext
 from handlers.editing import replace_text

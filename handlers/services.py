@@ -11,18 +11,18 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
-from annotation.broadcasting import BroadcastService
+from annotation.access import AccessService
+from annotation.console.broadcasts import BroadcastService
+from annotation.console.earnings import EarningsService
+from annotation.console.lifecycle import LifecycleService
+from annotation.console.quality import QualityService
+from annotation.console.reminders import ReminderService
+from annotation.console.stats import StatsService
 from annotation.datasets.service import DatasetService
-from annotation.earnings import EarningsService
-from annotation.lifecycle import ProjectConsole
-from annotation.media import MAX_UPLOAD_PIXELS
-from annotation.media_library import MediaLibrary
-from annotation.onboarding import AnnotatorService
-from annotation.quality.service import QualityService
-from annotation.reminders import ReminderService
-from annotation.roles import AccessService
-from annotation.stats import StatsService
-from annotation.tasks import TaskService
+from annotation.loop.onboarding import OnboardingService
+from annotation.loop.tasks import TaskService
+from annotation.media.library import MediaLibrary
+from annotation.media.preparation import MAX_UPLOAD_PIXELS
 from handlers.throttle import ReplyThrottle
 
 SERVICES_KEY = "annobot.services"
@@ -53,7 +53,7 @@ class Services:
     """Everything the handlers need, built once by the composition root."""
 
     tasks: TaskService
-    annotators: AnnotatorService
+    onboarding: OnboardingService
     media: MediaLibrary
     datasets: DatasetService
     catalogs: Catalogs
@@ -62,7 +62,7 @@ class Services:
     quality: QualityService  # quality control (issue 4)
     # the coordinator's console (issue 6)
     access: AccessService
-    console: ProjectConsole
+    lifecycle: LifecycleService
     broadcasts: BroadcastService
     reminders: ReminderService
     earnings: EarningsService

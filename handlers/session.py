@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from telegram import Update
 
+from annotation.loop.onboarding import pick_language
 from annotation.models import AnnotatorId
-from annotation.onboarding import pick_language
 from handlers.context import AnnobotContext
 from handlers.services import Translations
 
@@ -18,7 +18,7 @@ async def language_of(update: Update, context: AnnobotContext) -> tuple[str, Tra
     cache = context.user_data if context.user_data is not None else {}
     language = cache.get(LANGUAGE_KEY)
     if not isinstance(language, str) and user is not None:
-        annotator = await context.services.annotators.get(AnnotatorId(user.id))
+        annotator = await context.services.onboarding.get(AnnotatorId(user.id))
         language = annotator.language if annotator else pick_language(user.language_code)
         cache[LANGUAGE_KEY] = language
     if not isinstance(language, str):

@@ -9,14 +9,14 @@ from collections.abc import Sequence
 from telegram import Update
 from telegram.constants import ParseMode
 
-from annotation.charts import ChartTexts, draw_chart
-from annotation.stats import (
+from annotation.console.stats import (
     ACCURACY_BUCKETS,
     HOURS_SHOWN,
     DigestLine,
     ProjectStats,
     progress_series,
 )
+from handlers.charts import ChartTexts, draw_chart
 from handlers.context import AnnobotContext
 from handlers.services import Translations
 from handlers.session import language_of
@@ -55,7 +55,7 @@ async def cmd_stats(update: Update, context: AnnobotContext) -> None:
     user, message = update.effective_user, update.effective_message
     assert user is not None and message is not None
     services = context.services
-    project = await services.console.find(user.id, " ".join(context.args or []))
+    project = await services.lifecycle.find(user.id, " ".join(context.args or []))
     stats = await services.stats.project_stats(user.id, project.id)
     _language, t = await language_of(update, context)
     texts = ChartTexts(stats.project.spec.name, t.gettext("Progress (%)"),

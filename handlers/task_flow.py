@@ -12,8 +12,8 @@ import contextlib
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.error import BadRequest
 
+from annotation.loop.tasks import Outcome, Result, TaskService
 from annotation.models import AnnotatorId, AssignmentId, Task
-from annotation.tasks import Outcome, Result, TaskService
 from handlers.callbacks import Action, Callback, decode, encode
 from handlers.context import AnnobotContext
 from handlers.messages import TOASTS

@@ -30,7 +30,7 @@ from telegram.constants import ParseMode
 from telegram.error import BadRequest
 
 from annotation.errors import StorageFull
-from annotation.media_library import MediaLibrary
+from annotation.media.library import MediaLibrary
 from annotation.models import NO, YES, AnswerType, Media, MediaKey, Stage, Task
 from handlers.callbacks import Action, Callback, encode
 from handlers.delivery import UNTIL_DELIVERED

@@ -1,6 +1,6 @@
 """Conversions between stored columns and domain values: times.
 
-Project specs have their JSON form in ``annotation.spec``, beside their TOML form.
+Project specs have their JSON form in ``annotation.intake.spec``, beside their TOML form.
 """
 
 from __future__ import annotations

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from annotation.item_drafts import ItemDraft
+from annotation.intake.item_drafts import ItemDraft
 from annotation.models import AnswerType, LocalizedText, MediaKind, ProjectSpec
 
 ANIMALS = ("cat", "dog", "bird")

@@ -17,6 +17,7 @@ from datetime import datetime
 from enum import StrEnum
 from pathlib import Path
 
+from annotation.access import AccessService, require_admin
 from annotation.datasets.archive import PART_LIMIT, write_archives
 from annotation.datasets.huggingface import media_path, write_cards, write_metadata
 from annotation.datasets.label_studio import iter_tasks, labeling_config, write_label_studio
@@ -31,11 +32,10 @@ from annotation.datasets.records import (
 )
 from annotation.datasets.tabular import CsvSink, JsonlSink, write_csv, write_jsonl
 from annotation.errors import ErrorCode, NotFound
+from annotation.intake.catalog import find_project
 from annotation.models import DEFAULT_LANGUAGE, Project, ProjectId
 from annotation.ports import Store, UnitOfWork
-from annotation.projects import find_project
 from annotation.records import ExportAnswer, ItemTally
-from annotation.roles import AccessService, require_admin
 
 BATCH = 5_000
 PSEUDONYM_SECRET = "pseudonyms"

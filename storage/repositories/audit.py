@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from annotation.models import AnnotatorId, Role
-from annotation.roles import AuditAction, AuditEntry, StaffMember
+from annotation.records import AuditAction, AuditEntry, StaffMember
 from storage.codecs import from_ts, to_ts
 from storage.connection import Connection
 from storage.repositories import fetch_all

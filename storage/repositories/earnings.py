@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from annotation.earnings import AnswerCount, EarningLine, PaidTotal
+from annotation.console.records import AnswerCount, EarningLine, PaidTotal
 from annotation.models import AnnotatorId, ProjectId
 from storage.codecs import to_ts
 from storage.connection import Connection

@@ -70,7 +70,7 @@ class SqliteItems:
         """Return the open non-gold item closest to completion the annotator has never had.
 
         An item is open while it is unsettled and its answers plus live assignments are
-        under ``annotation.assignment.slots_allowed``: ``min_overlap`` until that many
+        under ``annotation.loop.assignment.slots_allowed``: ``min_overlap`` until that many
         answers are in, then one more at a time, never past ``overlap``. The whole row is
         read and cached, so showing the item costs no second query.
         """

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from annotation.broadcast import (
+from annotation.console.records import (
     Audience,
     AudienceKind,
     Broadcast,

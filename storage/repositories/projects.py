@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
+from annotation.intake.spec import spec_from_json, spec_to_json
 from annotation.models import (
     AnnotatorId,
     Project,
@@ -12,7 +13,6 @@ from annotation.models import (
     ProjectSpec,
     ProjectStatus,
 )
-from annotation.spec import spec_from_json, spec_to_json
 from storage.cache import RowCache
 from storage.codecs import from_ts, to_ts
 from storage.connection import Connection, Row

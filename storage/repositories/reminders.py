@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from annotation.console.records import ReminderRule
 from annotation.models import AnnotatorId, ProjectId
-from annotation.reminders import ReminderRule
 from storage.connection import Connection
 from storage.repositories import fetch_all
 

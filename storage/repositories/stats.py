@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
+from annotation.console.records import AnnotatorScore, HourCount, ItemValue, ProjectCounts
 from annotation.models import AnnotatorId, ItemId, ProjectId
-from annotation.stats import AnnotatorScore, HourCount, ItemValue, ProjectCounts
 from storage.codecs import from_ts, to_ts
 from storage.connection import Connection
 from storage.repositories import fetch_all, fetch_one

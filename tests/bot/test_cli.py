@@ -13,10 +13,10 @@ from pathlib import Path
 
 import pytest
 
-from annotation.sample import write_sample_project
 from bot.cli import main
 from bot.config import ConfigError, load_config
 from bot.logs import REDACTED, TokenFilter
+from bot.sample import write_sample_project
 from bot.sandbox.testing import free_port, running_sandbox, wait_until
 
 ROOT = Path(__file__).resolve().parents[2]

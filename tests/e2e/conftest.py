@@ -17,13 +17,13 @@ from pathlib import Path
 import pytest
 from telegram.ext import Application
 
-from annotation.item_drafts import ItemDraft
+from annotation.intake.catalog import CatalogService
+from annotation.intake.item_drafts import ItemDraft
+from annotation.intake.spec import parse_spec
 from annotation.models import ProjectSpec
-from annotation.projects import ProjectService
-from annotation.sample import SampleProject, build_sample_project
-from annotation.spec import parse_spec
 from bot.application import running_bot
 from bot.config import BotSettings, WebhookOptions
+from bot.sample import SampleProject, build_sample_project
 from bot.sandbox import SandboxServer
 from bot.sandbox.testing import free_port, running_sandbox
 from storage.database import Database
@@ -81,7 +81,7 @@ class Harness:
 async def create_project(db_path: Path, spec: ProjectSpec, items: list[ItemDraft]) -> str:
     """Create a project in the database and return its invite code."""
     async with Database(db_path) as database:
-        project = await ProjectService(database, clock=lambda: datetime.now(UTC)).create(
+        project = await CatalogService(database, clock=lambda: datetime.now(UTC)).create(
             spec, items)
     return project.invite_code
 

@@ -20,8 +20,8 @@ from collections.abc import Callable
 from contextlib import AbstractAsyncContextManager
 from pathlib import Path
 
-from annotation.assignment import slots_allowed
-from annotation.item_drafts import ItemDraft
+from annotation.intake.item_drafts import ItemDraft
+from annotation.loop.assignment import slots_allowed
 from annotation.models import AnswerType, LocalizedText, MediaKind, ProjectSpec
 from annotation.quality.settings import QualitySettings
 from bot.crowd import CrowdRunner, Member, Style, Truth

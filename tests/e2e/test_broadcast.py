@@ -11,7 +11,7 @@ from pathlib import Path
 
 from PIL import Image
 
-from annotation.sample import SampleProject
+from bot.sample import SampleProject
 from bot.sandbox import SandboxServer, SimUser
 from bot.sandbox.stats import RequestRecord
 from tests.e2e.conftest import ADMIN, sample_spec, sandbox

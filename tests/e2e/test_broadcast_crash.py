@@ -8,8 +8,8 @@ import signal
 from collections import Counter
 from pathlib import Path
 
-from annotation.sample import SampleProject
 from bot.broadcaster import CONCURRENCY
+from bot.sample import SampleProject
 from bot.sandbox.testing import wait_until
 from tests.e2e.conftest import (
     ADMIN,

@@ -19,7 +19,7 @@ from collections import Counter
 from collections.abc import Callable
 from contextlib import AbstractAsyncContextManager
 
-from annotation.item_drafts import ItemDraft
+from annotation.intake.item_drafts import ItemDraft
 from annotation.models import AnswerType, LocalizedText, MediaKind, ProjectSpec
 from bot.crowd import task_assignment
 from bot.sandbox import SandboxServer, SimMessage, SimUser

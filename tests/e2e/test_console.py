@@ -10,10 +10,10 @@ from datetime import UTC, datetime
 
 from telegram.ext import Application
 
-from annotation.earnings import payout_reference, period_of
-from annotation.sample import SampleProject
+from annotation.console.earnings import payout_reference, period_of
+from bot.sample import SampleProject
 from bot.sandbox import SandboxServer, SimMessage, SimUser
-from tests.annotation.test_media import png_declaring
+from tests.annotation.media.test_preparation import png_declaring
 from tests.e2e.conftest import ADMIN, Harness, sample_spec, sandbox
 from tests.e2e.test_edge_cases import is_task, start
 

@@ -8,9 +8,9 @@ import signal
 from collections import Counter
 from pathlib import Path
 
-from annotation.sample import SampleProject
 from bot.crowd import CrowdRunner, build_crowd
 from bot.demo import sample_truth
+from bot.sample import SampleProject
 from tests.e2e.conftest import (
     TOKEN,
     Clock,

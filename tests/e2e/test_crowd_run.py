@@ -13,9 +13,9 @@ from collections import Counter
 
 import pytest
 
-from annotation.sample import SampleProject
 from bot.crowd import CrowdRunner, build_crowd, export_via_chat
 from bot.demo import sample_truth
+from bot.sample import SampleProject
 from tests.e2e.conftest import ADMIN, sample_spec, sandbox
 
 SHOW_METHODS = ("sendMessage", "editMessageText", "editMessageMedia", "editMessageCaption",

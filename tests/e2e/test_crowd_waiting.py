@@ -12,9 +12,9 @@ import asyncio
 from collections.abc import Callable
 from contextlib import AbstractAsyncContextManager
 
-from annotation.sample import SampleProject
 from bot.crowd import CrowdRunner, Member, Style, is_no_work, task_assignment
 from bot.demo import sample_truth
+from bot.sample import SampleProject
 from bot.sandbox import SandboxServer, SimUser
 from tests.e2e.conftest import Harness, sample_spec, sandbox
 

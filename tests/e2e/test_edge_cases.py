@@ -6,8 +6,8 @@ from __future__ import annotations
 import dataclasses
 
 from annotation.models import AnswerType, LocalizedText, NumberRange, ProjectSpec
-from annotation.sample import SampleProject
 from bot.crowd import task_assignment
+from bot.sample import SampleProject
 from bot.sandbox import Faults, SandboxServer, SimMessage, SimUser
 from tests.e2e.conftest import Harness, sample_spec, sandbox
 from tests.projects import make_items

@@ -13,9 +13,9 @@ import pytest
 from annotation.errors import ErrorCode
 from annotation.models import MediaKind
 from annotation.quality.settings import QualitySettings
-from annotation.sample import SampleProject
 from bot.crowd import is_suspension, task_assignment
 from bot.i18n import Catalogs
+from bot.sample import SampleProject
 from bot.sandbox import SandboxServer, SimMessage, SimUser
 from handlers.messages import ERRORS
 from tests.e2e.conftest import ADMIN, Harness, sample_spec, sandbox

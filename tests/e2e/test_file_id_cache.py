@@ -12,9 +12,9 @@ import os
 
 import pytest
 
-from annotation.sample import SampleProject
 from bot.crowd import CrowdRunner, build_crowd, task_assignment
 from bot.demo import sample_truth
+from bot.sample import SampleProject
 from storage.repositories.answers import SqliteAnswers
 from storage.repositories.media import SqliteMedia
 from tests.e2e.conftest import ADMIN, sample_spec, sandbox

@@ -10,10 +10,10 @@ import os
 import pytest
 from PIL import Image
 
-from annotation.media import MAX_UPLOAD_PIXELS
-from annotation.sample import SampleProject
+from annotation.media.preparation import MAX_UPLOAD_PIXELS
+from bot.sample import SampleProject
 from storage.repositories.media import SqliteMedia
-from tests.annotation.test_upload_limits import png_header_only
+from tests.annotation.intake.test_upload_limits import png_header_only
 from tests.e2e.conftest import sample_spec, sandbox
 from tests.e2e.test_console import SPEC, coordinator_of, has, text_of, zip_of
 

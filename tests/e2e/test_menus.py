@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from annotation.sample import SampleProject
+from bot.sample import SampleProject
 from bot.sandbox import SandboxServer, SimUser
 from tests.e2e.conftest import ADMIN, sample_spec, sandbox
 from tests.e2e.test_console import has

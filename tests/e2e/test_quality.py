@@ -3,7 +3,7 @@ cool-down, suspension, appeal and reinstatement, and the coordinators' list."""
 
 from __future__ import annotations
 
-from annotation.item_drafts import ItemDraft
+from annotation.intake.item_drafts import ItemDraft
 from annotation.models import MediaKind
 from annotation.quality.settings import QualitySettings
 from bot.crowd import has_continue, is_no_work, is_suspension, task_assignment

@@ -4,7 +4,7 @@ earn nothing, and leave the item counters equal to the rows."""
 
 from __future__ import annotations
 
-from annotation.item_drafts import ItemDraft
+from annotation.intake.item_drafts import ItemDraft
 from annotation.models import MediaKind
 from annotation.quality.settings import QualitySettings
 from bot.crowd import is_suspension, task_assignment

@@ -12,21 +12,15 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from annotation import (
-    item_drafts,
-    item_files,
-    item_rows,
-    media,
-    media_sources,
-    spec,
-    spec_fields,
-)
 from annotation.errors import ErrorCode, Problem
-from annotation.item_files import ArchiveProblem
-from annotation.item_rows import ItemProblem
-from annotation.media import MediaProblem
-from annotation.media_sources import SourceProblem
-from annotation.spec_fields import SpecProblem
+from annotation.intake import item_drafts, item_files, item_rows, spec, spec_fields
+from annotation.intake.item_files import ArchiveProblem
+from annotation.intake.item_rows import ItemProblem
+from annotation.intake.spec_fields import SpecProblem
+from annotation.media import preparation as media
+from annotation.media import sources as media_sources
+from annotation.media.preparation import MediaProblem
+from annotation.media.sources import SourceProblem
 from bot.i18n import Catalogs
 from handlers.problems import (
     MESSAGE_LIMIT,

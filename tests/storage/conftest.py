@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from annotation.onboarding import AnnotatorService
-from annotation.projects import ProjectService
-from annotation.tasks import TaskService
+from annotation.intake.catalog import CatalogService
+from annotation.loop.onboarding import OnboardingService
+from annotation.loop.tasks import TaskService
 from storage.database import Database
 from tests.clocks import FakeClock
 
@@ -31,11 +31,11 @@ async def database(tmp_path: Path) -> AsyncIterator[Database]:
 
 @pytest.fixture
 def services(database: Database, clock: FakeClock
-             ) -> tuple[TaskService, AnnotatorService, ProjectService]:
+             ) -> tuple[TaskService, OnboardingService, CatalogService]:
     return (
         TaskService(database, clock=clock, rng=random.Random(1)),
-        AnnotatorService(database, clock=clock, admins={1}),
-        ProjectService(database, clock=clock, invite_codes=_codes()),
+        OnboardingService(database, clock=clock, admins={1}),
+        CatalogService(database, clock=clock, invite_codes=_codes()),
     )
 
 

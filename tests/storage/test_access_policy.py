@@ -20,19 +20,19 @@ from pathlib import Path
 
 import pytest
 
-from annotation.broadcast import AudienceKind, AudienceRequest
-from annotation.broadcasting import BroadcastService
+from annotation.access import AccessService
+from annotation.console.broadcasts import BroadcastService
+from annotation.console.earnings import EarningsService
+from annotation.console.lifecycle import LifecycleAction, LifecycleService
+from annotation.console.quality import QualityService
+from annotation.console.records import AudienceKind, AudienceRequest
+from annotation.console.reminders import ReminderService
+from annotation.console.stats import StatsService
 from annotation.datasets.service import DatasetService, ExportRequest
-from annotation.earnings import EarningsService
 from annotation.errors import DomainError, PermissionDenied
-from annotation.lifecycle import LifecycleAction, ProjectConsole
+from annotation.intake.catalog import CatalogService
+from annotation.loop.onboarding import OnboardingService
 from annotation.models import AnnotatorId, ProjectId, Role
-from annotation.onboarding import AnnotatorService
-from annotation.projects import ProjectService
-from annotation.quality.service import QualityService
-from annotation.reminders import ReminderService
-from annotation.roles import AccessService
-from annotation.stats import StatsService
 from storage.database import Database
 from tests.clocks import FakeClock
 from tests.projects import make_items, make_spec
@@ -45,7 +45,7 @@ class Console:
     """Every privileged service over one database, and the rows the cases act on."""
 
     access: AccessService
-    console: ProjectConsole
+    lifecycle: LifecycleService
     datasets: DatasetService
     broadcasts: BroadcastService
     reminders: ReminderService
@@ -72,13 +72,13 @@ class Case:
 
 C, A = Role.COORDINATOR, Role.ADMIN
 PRIVILEGED: tuple[Case, ...] = (
-    Case(ProjectConsole, "create", C,
-         lambda s, u: s.console.create(u, make_spec(name="New"), make_items(2))),
-    Case(ProjectConsole, "find", C, lambda s, u: s.console.find(u, None)),
-    Case(ProjectConsole, "all", C, lambda s, u: s.console.all(u)),
-    Case(ProjectConsole, "change", C,
-         lambda s, u: s.console.change(u, s.project, LifecycleAction.OPEN)),
-    Case(ProjectConsole, "preview", C, lambda s, u: s.console.preview(u, s.project, 0)),
+    Case(LifecycleService, "create", C,
+         lambda s, u: s.lifecycle.create(u, make_spec(name="New"), make_items(2))),
+    Case(LifecycleService, "find", C, lambda s, u: s.lifecycle.find(u, None)),
+    Case(LifecycleService, "all", C, lambda s, u: s.lifecycle.all(u)),
+    Case(LifecycleService, "change", C,
+         lambda s, u: s.lifecycle.change(u, s.project, LifecycleAction.OPEN)),
+    Case(LifecycleService, "preview", C, lambda s, u: s.lifecycle.preview(u, s.project, 0)),
     Case(DatasetService, "project", A, lambda s, u: s.datasets.project(u, None)),
     Case(DatasetService, "export", A,
          lambda s, u: s.datasets.export(u, ExportRequest(s.project), s.out)),
@@ -125,7 +125,7 @@ OPEN: dict[tuple[type, str], str] = {
     (AccessService, "member"): "reads a role (which command menu to publish)",
     (AccessService, "menu_holders"): "who gets a staff menu or an alert (start-up, alerts)",
     (AccessService, "coordinator"): "an early refusal before an upload is downloaded; "
-                                    "ProjectConsole.create checks again",
+                                    "LifecycleService.create checks again",
 }
 
 
@@ -156,17 +156,17 @@ async def console(database: Database, clock: FakeClock, tmp_path: Path
                   ) -> AsyncIterator[Console]:
     admins = {ADMIN}
     access = AccessService(database, clock=clock, admins=admins)
-    annotators = AnnotatorService(database, clock=clock, admins=admins)
+    annotators = OnboardingService(database, clock=clock, admins=admins)
     for user in (ADMIN, COORDINATOR, ANNOTATOR):
         await annotators.register(AnnotatorId(user), f"user {user}", "en", None)
     await access.set_coordinator(ADMIN, COORDINATOR, "", True)
-    projects = ProjectConsole(database, access, ProjectService(database, clock=clock),
-                              clock=clock)
+    projects = LifecycleService(database, access, CatalogService(database, clock=clock),
+                                clock=clock)
     project = await projects.create(ADMIN, make_spec(), make_items(3, gold=1))
     broadcasts = BroadcastService(database, access, clock=clock)
     draft = await broadcasts.draft(ADMIN, AudienceRequest(AudienceKind.ALL), "hello")
     yield Console(
-        access=access, console=projects,
+        access=access, lifecycle=projects,
         datasets=DatasetService(database, access, clock=clock), broadcasts=broadcasts,
         reminders=ReminderService(database, access, clock=clock),
         earnings=EarningsService(database, access, clock=clock),

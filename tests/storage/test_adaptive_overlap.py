@@ -7,7 +7,7 @@ from collections import Counter
 
 import pytest
 
-from annotation.item_drafts import ItemDraft
+from annotation.intake.item_drafts import ItemDraft
 from annotation.models import AnnotatorId, AnswerType, MediaKind
 from storage.database import Database
 from tests.projects import make_items, make_spec

@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
+from annotation.intake.catalog import CatalogService
+from annotation.loop.onboarding import OnboardingService
+from annotation.loop.tasks import TaskService
 from annotation.models import AnnotatorId
-from annotation.onboarding import AnnotatorService
-from annotation.projects import ProjectService
-from annotation.tasks import TaskService
 from storage import migrations
 from storage.database import Database
 from tests.clocks import FakeClock
@@ -24,8 +24,8 @@ from tests.storage.counters import counted_rows, counter_drift
 async def _work(database: Database, clock: FakeClock, users: range) -> None:
     """Create a project; each user answers two tasks and keeps a third one open."""
     tasks = TaskService(database, clock=clock, rng=random.Random(1))
-    annotators = AnnotatorService(database, clock=clock, admins=set())
-    project = await ProjectService(database, clock=clock).create(
+    annotators = OnboardingService(database, clock=clock, admins=set())
+    project = await CatalogService(database, clock=clock).create(
         make_spec(overlap=2, gold_rate=0.3), make_items(6, gold=2))
     for user in users:
         await annotators.register(AnnotatorId(user), f"user{user}", "en", project.invite_code)

@@ -13,15 +13,15 @@ from pathlib import Path
 
 import pytest
 
+from annotation.access import AccessService
 from annotation.datasets.archive import TELEGRAM_UPLOAD_LIMIT
 from annotation.datasets.label_studio import CONTROL
 from annotation.datasets.service import DatasetService, ExportRequest, Format
-from annotation.item_drafts import ItemDraft
-from annotation.media import PreparedMedia
+from annotation.intake.item_drafts import ItemDraft
+from annotation.intake.spec import parse_spec
+from annotation.media.preparation import PreparedMedia
 from annotation.models import MediaKey, MediaKind
-from annotation.roles import AccessService
-from annotation.sample import build_sample_project
-from annotation.spec import parse_spec
+from bot.sample import build_sample_project
 from storage.database import Database
 from tests.clocks import FakeClock
 from tests.storage.test_tasks import Services, _join, answer_all

@@ -6,12 +6,13 @@ from contextlib import AbstractAsyncContextManager
 
 import pytest
 
+from annotation.access import AccessService
+from annotation.console.lifecycle import LifecycleService
 from annotation.errors import PermissionDenied
-from annotation.lifecycle import ProjectConsole
+from annotation.intake.catalog import CatalogService
 from annotation.models import ProjectStatus
 from annotation.ports import UnitOfWork
-from annotation.projects import ProjectService
-from annotation.roles import AccessService, AuditAction
+from annotation.records import AuditAction
 from storage.database import Database
 from storage.repositories.audit import SqliteAudit
 from tests.clocks import FakeClock
@@ -46,13 +47,13 @@ def store(database: Database) -> CountingStore:
 
 
 @pytest.fixture
-def console(store: CountingStore, clock: FakeClock) -> ProjectConsole:
+def console(store: CountingStore, clock: FakeClock) -> LifecycleService:
     access = AccessService(store, clock=clock, admins={ADMIN})
-    return ProjectConsole(store, access, ProjectService(store, clock=clock), clock=clock)
+    return LifecycleService(store, access, CatalogService(store, clock=clock), clock=clock)
 
 
 async def test_creation_and_its_audit_entry_take_one_write_unit_of_work(
-        console: ProjectConsole, store: CountingStore, database: Database) -> None:
+        console: LifecycleService, store: CountingStore, database: Database) -> None:
     project = await console.create(ADMIN, make_spec(), make_items(3))
 
     assert store.opened == ["write"]
@@ -66,7 +67,7 @@ async def test_creation_and_its_audit_entry_take_one_write_unit_of_work(
 
 
 async def test_a_refused_creation_leaves_neither_project_nor_entry(
-        console: ProjectConsole, database: Database) -> None:
+        console: LifecycleService, database: Database) -> None:
     with pytest.raises(PermissionDenied):
         await console.create(STRANGER, make_spec(), make_items(3))
 
@@ -76,7 +77,7 @@ async def test_a_refused_creation_leaves_neither_project_nor_entry(
 
 
 async def test_a_failed_audit_entry_rolls_the_project_back(
-        console: ProjectConsole, database: Database, monkeypatch: pytest.MonkeyPatch) -> None:
+        console: LifecycleService, database: Database, monkeypatch: pytest.MonkeyPatch) -> None:
     async def refuse(*_args: object) -> None:
         raise RuntimeError("audit log unavailable")
 

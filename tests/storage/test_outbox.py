@@ -9,7 +9,9 @@ from typing import Any
 
 import pytest
 
-from annotation.broadcast import (
+from annotation.access import AccessService
+from annotation.console.broadcasts import BroadcastService, queue_system_broadcast
+from annotation.console.records import (
     Audience,
     AudienceKind,
     AudienceRequest,
@@ -17,12 +19,10 @@ from annotation.broadcast import (
     BroadcastStatus,
     DeliveryStatus,
 )
-from annotation.broadcasting import BroadcastService, queue_system_broadcast
+from annotation.console.reminders import ReminderService
+from annotation.intake.catalog import CatalogService
+from annotation.loop.onboarding import OnboardingService
 from annotation.models import AnnotatorId, ProjectId
-from annotation.onboarding import AnnotatorService
-from annotation.projects import ProjectService
-from annotation.reminders import ReminderService
-from annotation.roles import AccessService
 from storage.database import Database
 from storage.repositories.outbox import SqliteOutbox
 from tests.clocks import FakeClock
@@ -32,8 +32,8 @@ ADMIN = 1
 
 
 async def setup(database: Database, clock: FakeClock) -> tuple[BroadcastService, str]:
-    project = await ProjectService(database, clock=clock).create(make_spec(), make_items(3))
-    people = AnnotatorService(database, clock=clock, admins={ADMIN})
+    project = await CatalogService(database, clock=clock).create(make_spec(), make_items(3))
+    people = OnboardingService(database, clock=clock, admins={ADMIN})
     await people.register(AnnotatorId(ADMIN), "Admin", "en")
     for user in (10, 11, 12):
         await people.register(AnnotatorId(user), f"A{user}", "fr", project.invite_code)

@@ -7,23 +7,23 @@ from dataclasses import replace
 
 import pytest
 
+from annotation.console.quality import QualityService
 from annotation.errors import PermissionDenied, StaleTask
-from annotation.item_drafts import ItemDraft
+from annotation.intake.catalog import CatalogService
+from annotation.intake.item_drafts import ItemDraft
+from annotation.loop.onboarding import OnboardingService
+from annotation.loop.tasks import Result, TaskService
 from annotation.models import AnnotatorId, MediaKind, Stage
-from annotation.onboarding import AnnotatorService
-from annotation.projects import ProjectService
 from annotation.quality.checking import adaptive_gold_rate
 from annotation.quality.notices import CoordinatorNote, NoteKind
 from annotation.quality.qualification import Appeal
-from annotation.quality.service import QualityService
 from annotation.quality.settings import QualitySettings, Rule, RuleAction
-from annotation.tasks import Result, TaskService
 from storage import repositories
 from storage.database import Database
 from tests.clocks import FakeClock
 from tests.projects import make_spec
 
-Services = tuple[TaskService, AnnotatorService, ProjectService]
+Services = tuple[TaskService, OnboardingService, CatalogService]
 # Fixed-size training and exam, fixed gold rate (the switches: test_sized_training_...).
 QC = QualitySettings(enabled=True, training=2, exam=3, exam_pass=0.6, exam_retries=1,
                      exam_cooldown=600, probation_tasks=0, gold_min_answers=4,
@@ -280,8 +280,8 @@ class Halfway(random.Random):
 async def test_the_gold_share_follows_the_annotators_record(
         database: Database, clock: FakeClock) -> None:
     tasks = TaskService(database, clock=clock, rng=Halfway(1))
-    services = (tasks, AnnotatorService(database, clock=clock, admins={1}),
-                ProjectService(database, clock=clock, invite_codes=lambda: "invite1"))
+    services = (tasks, OnboardingService(database, clock=clock, admins={1}),
+                CatalogService(database, clock=clock, invite_codes=lambda: "invite1"))
     # no training, no suspension; spec gold_rate 0: gold in production comes from the record
     settings = replace(SIZED, training=0, exam=3, gold_min_answers=100)
     project = await services[2].create(make_spec(quality=settings, gold_rate=0.0),

@@ -15,20 +15,20 @@ from contextlib import closing
 
 import pytest
 
+from annotation.console.quality import QualityService
+from annotation.intake.catalog import CatalogService
+from annotation.loop.onboarding import OnboardingService
+from annotation.loop.quality import suspend
+from annotation.loop.tasks import Outcome, Result, TaskService
 from annotation.models import AnnotatorId, AnswerType, AssignmentId, Task
-from annotation.onboarding import AnnotatorService
-from annotation.projects import ProjectService
-from annotation.quality.flow import suspend
 from annotation.quality.rules import Verdict
-from annotation.quality.service import QualityService
 from annotation.quality.settings import QualitySettings, Rule, RuleAction
-from annotation.tasks import Outcome, Result, TaskService
 from storage.database import Database
 from tests.clocks import FakeClock
 from tests.projects import make_items, make_spec
 from tests.storage.counters import counted_rows, counter_drift
 
-Services = tuple[TaskService, AnnotatorService, ProjectService]
+Services = tuple[TaskService, OnboardingService, CatalogService]
 ADMIN = AnnotatorId(1)
 CAT = 0  # option index; every gold answer is "cat"
 # Straight to production, and no rule fires on its own: only the coordinator suspends.

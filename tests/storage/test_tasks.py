@@ -8,15 +8,15 @@ from collections.abc import Callable
 import pytest
 
 from annotation.errors import AnswerRejected, StaleTask
+from annotation.intake.catalog import CatalogService
+from annotation.loop.onboarding import OnboardingService
+from annotation.loop.tasks import Result, TaskService
 from annotation.models import AnnotatorId, AnswerType, AssignmentId, NumberRange
-from annotation.onboarding import AnnotatorService
-from annotation.projects import ProjectService
-from annotation.tasks import Result, TaskService
 from storage.database import Database
 from tests.clocks import FakeClock
 from tests.projects import make_items, make_spec
 
-Services = tuple[TaskService, AnnotatorService, ProjectService]
+Services = tuple[TaskService, OnboardingService, CatalogService]
 
 
 async def _join(services: Services, user: int, invite: str) -> None:

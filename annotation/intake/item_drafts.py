@@ -1,0 +1,250 @@
+"""Item rows validated into ``ItemDraft`` values: ids, texts, gold, training and media.
+
+Each media file is read once per items file, however its path is written (keyed by the
+file the path reaches, ``MediaSource.key``), and decoded once per content (keyed by the
+sha256 of its bytes): a file that failed is reported again on every row using it. Images
+are charged to the upload's ``PixelBudget`` before decoding; once it is spent, the first
+image past it is reported and no further media is prepared. A ``CancelFlag`` is checked
+before each row, so a cancelled import stops between two files.
+
+Codes raised here (params in brackets; see ``item_rows`` for the enum):
+``items.duplicate_id`` [id, first_line], ``items.too_long`` [field id or
+explanation; length, limit], ``items.text_too_long`` [length, limit],
+``items.caption_too_long`` [length, limit: what the question leaves of a caption],
+``items.empty_item``, ``items.ambiguous_media``, ``items.no_media_source`` [path],
+``items.bad_gold`` [value, reason: the ``ErrorCode`` from ``canonical_answer``; minimum and
+maximum for out_of_range], ``items.bad_boolean`` [value], ``items.training_without_gold``,
+``items.explanation_without_gold``; plus ``items.unsafe_path``/``missing_media``/
+``unreadable_media`` [path] and ``media.*`` [filename, ...] for media.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import unicodedata
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from annotation.answers import canonical_answer
+from annotation.errors import AnswerRejected, Problem
+from annotation.intake.item_rows import ItemProblem, RawRow
+from annotation.intake.workers import CancelFlag
+from annotation.media.preparation import (
+    MediaProblem,
+    MediaRejected,
+    PixelBudget,
+    PreparedMedia,
+    prepare_audio,
+    prepare_image,
+    prepare_media,
+)
+from annotation.media.sources import MediaSource, MediaUnavailable, SourceProblem
+from annotation.models import MediaKind, ProjectSpec
+
+MAX_TEXT = 3500  # a Telegram message is at most 4096 characters, with the question
+CAPTION_LIMIT = 900  # a caption is at most 1024; keep room for the buttons' legend
+MAX_ID = 200
+MAX_EXPLANATION = 1000
+TRUE_WORDS = frozenset({"true", "yes", "y", "1", "x", "vrai", "oui", "o", "eny"})
+FALSE_WORDS = frozenset({"false", "no", "n", "0", "faux", "non", "tsia"})
+MEDIA_COLUMNS = ("image", "audio", "media")
+
+ProgressCallback = Callable[[int, int], None]
+_Preparer = Callable[[bytes, str, PixelBudget], PreparedMedia]
+_PREPARERS: dict[str, _Preparer] = {
+    "image": prepare_image,
+    "audio": lambda data, filename, _budget: prepare_audio(data, filename),
+    "media": prepare_media,
+}
+
+
+@dataclass(frozen=True, slots=True)
+class ItemDraft:
+    """A validated item not yet stored, with its media prepared."""
+
+    line: int
+    external_id: str
+    kind: MediaKind
+    text: str
+    media: PreparedMedia | None
+    gold_answer: str | None  # canonical (answers.canonical_answer)
+    explanation: str | None
+    training: bool
+
+
+def caption_room(spec: ProjectSpec) -> int:
+    """Return how many characters a media item's text may have next to the question."""
+    longest = max((len(text) for text in spec.question.texts.values()), default=0)
+    return max(0, CAPTION_LIMIT - longest)
+
+
+def draft_rows(
+    rows: Sequence[RawRow],
+    spec: ProjectSpec,
+    media: MediaSource | None,
+    problems: list[Problem],
+    on_progress: ProgressCallback | None = None,
+    *,
+    budget: PixelBudget | None = None,
+    cancel: CancelFlag | None = None,
+) -> list[ItemDraft]:
+    """Validate rows into drafts, appending each problem found to ``problems``.
+
+    ``budget``: the pixels the upload may decode (default: a fresh ``PixelBudget``);
+    ``cancel``: checked before each row (raises ``PreparationCancelled``).
+    """
+    checker = _RowChecker(spec, media, problems, budget or PixelBudget())
+    drafts: list[ItemDraft] = []
+    total = len(rows)
+    step = max(1, -(-total // 100))  # at most about 100 calls
+    for done, row in enumerate(rows, start=1):
+        if cancel is not None:
+            cancel.check()
+        draft = checker.check(row)
+        if draft is not None:
+            drafts.append(draft)
+        if on_progress is not None and (done % step == 0 or done == total):
+            on_progress(done, total)
+    return drafts
+
+
+class _RowChecker:
+    """Validates rows one by one, remembering ids and prepared media across rows."""
+
+    def __init__(self, spec: ProjectSpec, media: MediaSource | None, problems: list[Problem],
+                 budget: PixelBudget):
+        self.spec = spec
+        self.source = media
+        self.problems = problems
+        self.budget = budget
+        self.budget_spent = False  # the pixel budget ran out: prepare no more media
+        self.first_line_of: dict[str, int] = {}
+        self.prepared: dict[tuple[str, str], PreparedMedia | Problem] = {}  # by file
+        self.decoded: dict[tuple[str, str], PreparedMedia | Problem] = {}  # by content
+        self.caption_room = caption_room(spec)
+
+    def report(self, code: str, row: RawRow, field: str | None = None, **params: object) -> None:
+        self.problems.append(Problem(code, row.line, field, params))
+
+    def check(self, row: RawRow) -> ItemDraft | None:
+        before = len(self.problems)
+        cells = row.cells
+        external_id = self._external_id(row)
+        text = unicodedata.normalize("NFC", cells.get("text", "").strip())
+        prepared = self._media(row)
+        kind = MediaKind.TEXT if prepared is None else prepared.kind
+        if not text and not any(column in cells for column in MEDIA_COLUMNS):
+            self.report(ItemProblem.EMPTY_ITEM, row)
+        elif kind is MediaKind.TEXT and len(text) > MAX_TEXT:
+            self.report(ItemProblem.TEXT_TOO_LONG, row, "text", length=len(text), limit=MAX_TEXT)
+        elif kind is not MediaKind.TEXT and len(text) > self.caption_room:
+            self.report(
+                ItemProblem.CAPTION_TOO_LONG, row, "text", length=len(text), limit=self.caption_room
+            )
+        gold = self._gold(row)
+        explanation = cells.get("explanation", "").strip() or None
+        if explanation is not None and len(explanation) > MAX_EXPLANATION:
+            self.report(
+                ItemProblem.TOO_LONG,
+                row,
+                "explanation",
+                length=len(explanation),
+                limit=MAX_EXPLANATION,
+            )
+        if explanation is not None and "gold" not in cells:
+            self.report(ItemProblem.EXPLANATION_WITHOUT_GOLD, row, "explanation")
+        training = self._training(row)
+        if training and "gold" not in cells:
+            self.report(ItemProblem.TRAINING_WITHOUT_GOLD, row, "training")
+        if len(self.problems) > before:
+            return None
+        return ItemDraft(row.line, external_id, kind, text, prepared, gold, explanation, training)
+
+    def _external_id(self, row: RawRow) -> str:
+        external_id = row.cells.get("id", "").strip() or str(row.line)
+        if len(external_id) > MAX_ID:
+            self.report(ItemProblem.TOO_LONG, row, "id", length=len(external_id), limit=MAX_ID)
+        first = self.first_line_of.setdefault(external_id, row.line)
+        if first != row.line:
+            self.report(ItemProblem.DUPLICATE_ID, row, "id", id=external_id, first_line=first)
+        return external_id
+
+    def _gold(self, row: RawRow) -> str | None:
+        raw = row.cells.get("gold")
+        if raw is None:
+            return None
+        try:
+            return canonical_answer(self.spec, raw)
+        except AnswerRejected as exc:
+            self.report(
+                ItemProblem.BAD_GOLD,
+                row,
+                "gold",
+                value=raw,
+                reason=str(exc.code),
+                **{k: v for k, v in exc.params.items() if k != "text"},
+            )
+            return None
+
+    def _training(self, row: RawRow) -> bool:
+        raw = row.cells.get("training", "").strip().casefold()
+        if not raw or raw in FALSE_WORDS:
+            return False
+        if raw in TRUE_WORDS:
+            return True
+        self.report(ItemProblem.BAD_BOOLEAN, row, "training", value=row.cells["training"])
+        return False
+
+    def _media(self, row: RawRow) -> PreparedMedia | None:
+        given = [column for column in MEDIA_COLUMNS if column in row.cells]
+        if not given:
+            return None
+        if len(given) > 1:
+            self.report(ItemProblem.AMBIGUOUS_MEDIA, row, given[1])
+            return None
+        column = given[0]
+        path = row.cells[column].strip()
+        if self.source is None:
+            self.report(ItemProblem.NO_MEDIA_SOURCE, row, column, path=path)
+            return None
+        try:
+            key = (column, self.source.key(path))
+        except MediaUnavailable as exc:
+            self.report(exc.reason, row, column, path=path)
+            return None
+        cached = self.prepared.get(key)
+        if cached is None:
+            if self.budget_spent:
+                return None  # reported once, on the image past the budget
+            cached = self.prepared[key] = self._prepare(column, path)
+        if isinstance(cached, Problem):
+            if cached.code == MediaProblem.UPLOAD_PIXELS:
+                self.budget_spent = True
+            self.problems.append(Problem(cached.code, row.line, column, cached.params))
+            return None
+        return cached
+
+    def _prepare(self, column: str, path: str) -> PreparedMedia | Problem:
+        assert self.source is not None
+        try:
+            data = self.source.read(path)
+        except MediaRejected as exc:
+            return exc.to_problem()
+        except MediaUnavailable as exc:
+            return Problem(exc.reason, params={"path": path})
+        except (KeyError, FileNotFoundError, IsADirectoryError, NotADirectoryError):
+            return Problem(SourceProblem.MISSING_MEDIA, params={"path": path})
+        except OSError:
+            return Problem(SourceProblem.UNREADABLE_MEDIA, params={"path": path})
+        content = (column, hashlib.sha256(data).hexdigest())
+        done = self.decoded.get(content)
+        if done is None:
+            try:
+                done = _PREPARERS[column](data, path, self.budget)
+            except MediaRejected as exc:
+                done = exc.to_problem()
+            if not (isinstance(done, Problem) and done.code == MediaProblem.UPLOAD_PIXELS):
+                self.decoded[content] = done
+        if isinstance(done, Problem) and "filename" in done.params:
+            return Problem(done.code, done.line, done.field, {**done.params, "filename": path})
+        return done
