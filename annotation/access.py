@@ -10,7 +10,7 @@ Every privileged use case takes the acting user's id and asks :func:`require_coo
 or :func:`require_admin` with an :class:`Actor` read (:meth:`AccessService.actor_in`) inside
 its own transaction, at the time of the request, whatever a button's callback data says.
 Handlers do not check roles; they only read one to choose a menu (docs/SECURITY.md, "Who may
-do what"; ``tests/storage/test_access_policy.py`` walks every privileged use case).
+do what"; ``tests/annotation/test_access.py`` walks every privileged use case).
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from datetime import datetime
 
 from annotation.errors import DomainError, ErrorCode, PermissionDenied
 from annotation.models import DEFAULT_LANGUAGE, AnnotatorId, Role
-from annotation.ports import Store, UnitOfWork
+from annotation.ports.store import AccessWork, HasAnnotators, Store
 from annotation.records import AuditAction, AuditEntry, StaffMember
 
 
@@ -60,7 +60,7 @@ def require_admin(actor: Actor) -> None:
 class AccessService:
     """Reads actors, changes roles and keeps the audit log."""
 
-    def __init__(self, store: Store, *, clock: Callable[[], datetime],
+    def __init__(self, store: Store[AccessWork], *, clock: Callable[[], datetime],
                  admins: Collection[int] = ()) -> None:
         self._store = store
         self._clock = clock
@@ -71,7 +71,7 @@ class AccessService:
         async with self._store.read() as uow:
             return await self.actor_in(uow, user_id)
 
-    async def actor_in(self, uow: UnitOfWork, user_id: int) -> Actor:
+    async def actor_in(self, uow: HasAnnotators, user_id: int) -> Actor:
         """Return the actor as seen inside an open unit of work."""
         annotator = await uow.annotators.get(AnnotatorId(user_id))
         stored = annotator.role if annotator is not None else None

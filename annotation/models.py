@@ -32,11 +32,14 @@ class AnswerType(StrEnum):
     YES_NO = "yes_no"
     TEXT = "text"
     NUMBER = "number"
+    PAIRWISE = "pairwise"  # which of two responses is better, and by how much
+    RATING = "rating"  # one point on a scale of n
+    RANKING = "ranking"  # several responses put in order, best first
 
     @property
     def is_choice(self) -> bool:
         """Return whether the answer is given with buttons."""
-        return self in (AnswerType.SINGLE, AnswerType.MULTI, AnswerType.YES_NO)
+        return self not in (AnswerType.TEXT, AnswerType.NUMBER)
 
 
 class MediaKind(StrEnum):
@@ -115,6 +118,22 @@ class NumberRange:
 
 
 @dataclass(frozen=True, slots=True)
+class Scale:
+    """A scale answered with one tap: a comparison's margins or a rating's points.
+
+    ``labels`` are what aggregation, gold and exports see (``a``/``b``/``tie`` for a
+    comparison, the points for a rating); the kind (``annotation/kinds/``) builds them.
+    """
+
+    points: int  # a rating's points, or a comparison's levels on each side (1 to 3)
+    labels: tuple[str, ...]
+    start: int = 1  # a rating's first point (0 or 1)
+    tie: bool = False  # a comparison offers "tie / can't tell"
+    low: LocalizedText | None = None  # what a rating's lowest point means
+    high: LocalizedText | None = None  # what its highest point means
+
+
+@dataclass(frozen=True, slots=True)
 class ProjectSpec:
     """What a coordinator declares about a project (parsed from TOML)."""
 
@@ -135,6 +154,7 @@ class ProjectSpec:
     number_range: NumberRange = field(default_factory=NumberRange)
     aggregation: str = "dawid_skene"  # the benchmark's winner: aggregation.DEFAULT_METHOD
     quality: QualitySettings = field(default_factory=QualitySettings)
+    scale: Scale | None = None  # comparisons and ratings (annotation/kinds/)
 
     @property
     def adaptive(self) -> bool:
@@ -154,6 +174,8 @@ class ProjectSpec:
         """Return the label set of a categorical question."""
         if self.answer_type is AnswerType.YES_NO:
             return (YES, NO)
+        if self.scale is not None:
+            return self.scale.labels
         return self.options
 
 
@@ -180,6 +202,7 @@ class Item:
     media_key: MediaKey | None
     gold_answer: str | None
     explanation: str | None = None
+    payload: str = ""  # the kind's own data, JSON (annotation/kinds/); "" when it has none
 
     @property
     def is_gold(self) -> bool:
@@ -246,6 +269,9 @@ class Answer:
     is_gold: bool
     correct: bool | None
     answered_at: datetime
+    # what the answer says beyond its label, JSON the kind reads (a comparison's margin and
+    # the order the candidates were shown in); "" for most kinds
+    detail: str = field(default="", kw_only=True)
 
 
 @dataclass(frozen=True, slots=True)
@@ -256,7 +282,6 @@ class Task:
     item: Item
     project: Project
     media: Media | None
-    selected: frozenset[str] = frozenset()  # multiple choice toggles so far
     stage: Stage = Stage.PRODUCTION
 
 

@@ -30,6 +30,7 @@ class ItemDraftRecord:
     gold_answer: str | None
     explanation: str | None
     training: bool
+    payload: str = ""  # the kind's own data (annotation/kinds/)
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,6 +45,7 @@ class ItemTally:
     gold_answer: str | None
     answers: int
     media_key: MediaKey | None = None
+    payload: str = ""  # the kind's own data (annotation/kinds/)
 
 
 @dataclass(frozen=True, slots=True)

@@ -131,7 +131,8 @@ async def run_trial(project: SampleProject, quality: bool, workdir: Path, *,
     regular = [r for r in rows if r.gold is None]
     right = sum(1 for r in regular if r.label == project.truth[r.item_id])
     styles = {m.user_id: m.style for m in members}
-    suspended: dict[str, list[int]] = {str(s): [] for s in Style}
+    used = [s for s in Style if any(m.style is s for m in members)]  # this crowd's styles
+    suspended: dict[str, list[int]] = {str(s): [] for s in used}
     for user_id, answered in sorted(tally.suspended.items()):
         suspended[str(styles[user_id])].append(answered)
     kept = Counter(str(m.style) for m in members if m.user_id not in tally.suspended)
@@ -141,7 +142,7 @@ async def run_trial(project: SampleProject, quality: bool, workdir: Path, *,
         regular_answers=sum(1 for a in snapshot.answers if not a.is_gold),
         gold_answers=sum(1 for a in snapshot.answers if a.is_gold),
         excluded=sum(1 for a in snapshot.answers if a.excluded),
-        suspended=suspended, not_suspended={str(s): kept[str(s)] for s in Style},
+        suspended=suspended, not_suspended={str(s): kept[str(s)] for s in used},
         items_complete=complete, items_regular=total,
         accuracy=round(right / len(regular), 4) if regular else 0.0)
 

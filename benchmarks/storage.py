@@ -123,7 +123,7 @@ class _Crowd:
         task = self.tasks[user]
         assert task is not None
         started = time.perf_counter()
-        outcome = await self.service.choose(user, task.assignment.id, random.randrange(4))
+        outcome = await self.service.press(user, task.assignment.id, random.randrange(4))
         self.tasks[user] = outcome.task
         return time.perf_counter() - started
 

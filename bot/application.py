@@ -32,6 +32,7 @@ from handlers.menus import publish_default_menus, publish_staff_menus
 from handlers.services import SERVICES_KEY, Services
 from handlers.throttle import ReplyThrottle
 from storage.database import Database
+from storage.datasets import open_dataset_folder
 
 logger = logging.getLogger(__name__)
 
@@ -51,7 +52,8 @@ def build_services(settings: BotSettings, database: Database,
         onboarding=OnboardingService(database, clock=now, admins=settings.admins),
         media=MediaLibrary(database),
         datasets=DatasetService(database, AccessService(database, clock=now,
-                                                        admins=settings.admins), clock=now),
+                                                        admins=settings.admins), clock=now,
+                                folders=open_dataset_folder),
         catalogs=Catalogs(),
         export_dir=settings.export_dir,
         bot_username=bot_username,

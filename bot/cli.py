@@ -57,6 +57,9 @@ def _parser() -> argparse.ArgumentParser:
                       help="turn quality control and adaptive overlap off, to compare")
     demo.add_argument("--quality", action="store_true",
                       help=argparse.SUPPRESS)  # the default now; kept for old scripts
+    demo.add_argument("--sample", choices=("counting", "pairwise", "ratings"),
+                      default="counting", help="the sample project: counting (default), "
+                      "pairwise (comparisons of model responses) or ratings (1-5)")
     demo.add_argument("--json", action="store_true", help="print the summary as one JSON object")
 
     imp = commands.add_parser("import", help="create a project from a spec and an items file")

@@ -22,7 +22,7 @@ from annotation.console.pacing import DEFAULT_RATE
 from annotation.console.reminders import ReminderService
 from annotation.console.stats import StatsService
 from annotation.intake.catalog import CatalogService
-from annotation.ports import Store
+from annotation.ports import Store, UnitOfWork
 from bot.broadcaster import Broadcaster
 from bot.jobs import (
     BROADCAST_POLL,
@@ -37,7 +37,7 @@ from handlers.services import SERVICES_KEY, Services
 logger = logging.getLogger(__name__)
 
 
-def console_services(store: Store, clock: Callable[[], datetime],
+def console_services(store: Store[UnitOfWork], clock: Callable[[], datetime],
                      admins: Collection[int]) -> dict[str, Any]:
     """Return the console's fields of ``Services``."""
     access = AccessService(store, clock=clock, admins=admins)

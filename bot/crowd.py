@@ -5,7 +5,9 @@ task the bot shows, works out the true answer from the item (its text, or the ha
 media the bot uploaded, which is the prepared media's key) and taps an answer: the right
 one with the member's accuracy, else a wrong one (any other option, or with
 ``Confusion.NEIGHBOURS`` one next to the truth in the options' order); careless members tap
-at random or always the first button.
+at random or always the first button. Tasks whose answer takes more than looking up a
+label (a comparison, a rating) are answered by a :class:`Judge` the runner is given
+(``bot/samples/``); position-biased members always pick the response shown first.
 
 When the bot says there is no task right now, a member stops, unless the runner was given
 ``wait_for_work``: while that says the project still has work that may open up (items
@@ -24,10 +26,12 @@ import zipfile
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import Protocol
 
 from bot.sandbox import SandboxServer, SimMessage, SimUser
 
 TASK_PREFIXES = ("a:1:", "t:1:", "s:1:")
+ANSWER_PREFIX = "a:1:"  # a button that answers the task: ``a:1:<assignment>:<code>``
 NO_WORK_DATA = "n:1"
 CONTINUE_DATA = "qc:1"  # after training feedback or an exam result
 APPEAL_PREFIX = "qa:1:"  # only a suspension notice carries the appeal button
@@ -46,6 +50,7 @@ class Style(StrEnum):
     CAREFUL = "careful"
     RANDOM = "random"
     CONSTANT = "constant"  # always the first option
+    POSITION = "position"  # always the response shown first ("A"), whatever it says
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,11 +93,14 @@ class Tally:
 
 def build_crowd(count: int, *, careless: float, accuracy: tuple[float, float], seed: int,
                 first_id: int = 10_000, constant_share: float = 0.0,
-                confusion: Confusion = Confusion.UNIFORM) -> list[Member]:
-    """Make ``count`` members: a ``careless`` share random, ``constant_share`` constant."""
+                confusion: Confusion = Confusion.UNIFORM,
+                position_share: float = 0.0) -> list[Member]:
+    """Make ``count`` members: a ``careless`` share random, ``constant_share`` constant,
+    ``position_share`` position-biased, the others careful."""
     rng = random.Random(seed)
     n_random = round(count * careless)
     n_constant = round(count * constant_share)
+    n_position = round(count * position_share)
     members = []
     languages = ("en", "fr", "mg")
     for index in range(count):
@@ -100,6 +108,8 @@ def build_crowd(count: int, *, careless: float, accuracy: tuple[float, float], s
             style, skill = Style.RANDOM, 0.0
         elif index < n_random + n_constant:
             style, skill = Style.CONSTANT, 0.0
+        elif index < n_random + n_constant + n_position:
+            style, skill = Style.POSITION, 0.0
         else:
             style, skill = Style.CAREFUL, rng.uniform(*accuracy)
         members.append(Member(first_id + index, style, skill, languages[index % 3],
@@ -120,7 +130,7 @@ def neighbours(truth: str, options: Sequence[str], buttons: Sequence[str]) -> li
 def pick_answer(member: Member, rng: random.Random, truth: str | None,
                 buttons: Sequence[str], options: Sequence[str]) -> str:
     """Return the button ``member`` taps on a task whose true label is ``truth``."""
-    if member.style is Style.CONSTANT:
+    if member.style in (Style.CONSTANT, Style.POSITION):
         return buttons[0]
     if member.style is Style.RANDOM or truth is None or truth not in buttons:
         return rng.choice(list(buttons))
@@ -131,6 +141,30 @@ def pick_answer(member: Member, rng: random.Random, truth: str | None,
         if near:
             return rng.choice(near)
     return rng.choice([b for b in buttons if b != truth] or list(buttons))
+
+
+@dataclass(frozen=True, slots=True)
+class AnswerButton:
+    """A button that answers a task: its label and the code its kind gave it."""
+
+    label: str
+    code: int
+
+
+def answer_buttons(message: SimMessage) -> list[AnswerButton]:
+    """Return the buttons that answer the task ``message`` shows, in keyboard order."""
+    return [AnswerButton(label, int(data.rsplit(":", 1)[1]))
+            for labels, datas in zip(message.buttons, message.callback_data, strict=True)
+            for label, data in zip(labels, datas, strict=True)
+            if data.startswith(ANSWER_PREFIX)]
+
+
+class Judge(Protocol):
+    """How members answer a kind of task that takes reading more than one label."""
+
+    def answer(self, member: Member, rng: random.Random, message: SimMessage) -> str:
+        """Return the label of the button ``member`` taps on the task ``message`` shows."""
+        ...
 
 
 def task_assignment(message: SimMessage) -> str | None:
@@ -167,9 +201,11 @@ class CrowdRunner:
                  wait_for_work: Callable[[], bool] | None = None,
                  poll_interval: float = 0.3,
                  answer_for: Callable[[Member, SimMessage], str | None] | None = None,
+                 judge: Judge | None = None,
                  ) -> None:
         self._server = server
         self._answer_for = answer_for  # a scripted answer for some tasks (None: as usual)
+        self._judge = judge  # answers every task instead of the truth's labels (None: not)
         self._wait_for_work = wait_for_work
         self._poll_interval = poll_interval
         self._retap_after = retap_after
@@ -249,13 +285,18 @@ class CrowdRunner:
             options = [b for b in message.buttons[0] if b in self._truth.options]
             options += [b for row in message.buttons[1:] for b in row
                         if b in self._truth.options]
-            if not options:
+            if not options and self._judge is None:
                 break  # typed-answer tasks are not simulated
             if self._think[1] > 0:
                 await asyncio.sleep(rng.uniform(*self._think))
             scripted = self._answer_for(member, message) if self._answer_for else None
-            choice = scripted or pick_answer(member, rng, self._true_label(message), options,
-                                             self._truth.options)
+            if scripted:
+                choice = scripted
+            elif self._judge is not None:
+                choice = self._judge.answer(member, rng, message)
+            else:
+                choice = pick_answer(member, rng, self._true_label(message), options,
+                                     self._truth.options)
             started = time.perf_counter()
             await self._tap_until_shown(user, message, choice, assignment)
             answered.add(assignment)

@@ -9,6 +9,9 @@ stops at ``MIN_OVERLAP`` agreeing answers, else gets up to ``overlap``); the sum
 who was stopped and what the labels cost: every human answer (training, exam, gold checks,
 regular) per labelled item, and the share of them spent on training and gold items.
 ``quality=False`` (``--no-quality``) is the bare run: no quality control, fixed overlap.
+
+``--sample pairwise`` and ``--sample ratings`` run the comparisons and ratings samples
+instead (``bot/demo_kinds.py``); every sample runs through ``bot/demo_session.py``.
 """
 
 from __future__ import annotations
@@ -19,60 +22,35 @@ import dataclasses
 import io
 import json
 import sys
-import time
 import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import TextIO
 
-from annotation.intake.catalog import CatalogService
-from annotation.intake.spec import ADAPTIVE_DEFAULT, parse_spec
+from annotation.intake.spec import parse_spec
 from annotation.quality.settings import QualitySettings
-from bot.application import running_bot
-from bot.config import BotSettings
-from bot.crowd import CrowdRunner, Style, Truth, build_crowd, export_zip_via_chat
+from bot.crowd import Style, Truth, build_crowd
+from bot.demo_kinds import (
+    describe_kind_summary,
+    planned_kind_answers,
+    run_kind_demo,
+    summary_json,
+)
+from bot.demo_session import (
+    CONFIDENCE_TARGET,
+    DEMO_TOKEN,
+    GOLD_SHARE,
+    PLAIN_OVERLAP,
+    QUALITY,
+    QUALITY_GOLD_SHARE,
+    QUALITY_OVERLAP,
+    DemoOptions,
+    run_session,
+)
 from bot.logs import configure_logging
 from bot.sample import SampleProject, build_sample_project
-from bot.sandbox import SandboxConfig, SandboxServer
-from storage.database import Database
-
-ADMIN_ID = 1
-TABLES_BUTTON = "📊 Tables (CSV, JSONL)"
-DEMO_TOKEN = "100000001:annobot-sandbox-demo-token"
-GOLD_SHARE = 0.1  # ``--no-quality``: gold items only measure the crowd
-QUALITY_GOLD_SHARE = 0.2  # training, the exam and the probation checks need gold items
-# quality control: the default rules, except an immediate exam retake (the demo cannot wait
-# an hour) and no speed rule (simulated annotators answer instantly, careful or not).
-QUALITY = QualitySettings(enabled=True, exam_cooldown=0, speed_min_seconds=0.0)
-# adaptive overlap (with quality control), as a spec gets it by default: two agreeing
-# answers are enough, else up to ``overlap`` answers until the item's confidence reaches
-# the target
-MIN_OVERLAP = ADAPTIVE_DEFAULT.min_overlap
-CONFIDENCE_TARGET = ADAPTIVE_DEFAULT.confidence_target
-QUALITY_OVERLAP = ADAPTIVE_DEFAULT.max_overlap  # the most answers per item by default
-PLAIN_OVERLAP = 3  # the default fixed overlap with ``--no-quality``
-
-
-@dataclass(frozen=True, slots=True)
-class DemoOptions:
-    """How big a demo to run."""
-
-    annotators: int = 30
-    items: int = 100
-    overlap: int = QUALITY_OVERLAP  # with quality control: the most answers an item may get
-    careless: float = 0.1
-    accuracy: tuple[float, float] = (0.85, 0.95)
-    seed: int = 7
-    out: Path = Path("annobot-demo")
-    flood_control: bool = True
-    quality: bool = True
-
-    @property
-    def min_overlap(self) -> int:
-        """Answers an item needs at least: ``MIN_OVERLAP`` with adaptive overlap."""
-        return min(MIN_OVERLAP, self.overlap) if self.quality else self.overlap
+from bot.samples.pairwise import max_items
 
 
 @dataclass(frozen=True, slots=True)
@@ -169,79 +147,42 @@ def planned_answers(options: DemoOptions) -> int:
     return round(options.annotators * per_annotator + regular * (options.min_overlap + 1))
 
 
-def _fresh_database(database_path: Path) -> None:
-    """Remove a previous demo's database so every demo starts from nothing."""
-    database_path.parent.mkdir(parents=True, exist_ok=True)
-    for suffix in ("", "-wal", "-shm"):
-        Path(f"{database_path}{suffix}").unlink(missing_ok=True)
-
-
-async def _create_project(database_path: Path, sample: SampleProject, overlap: int,
-                          quality: bool) -> str:
-    spec = dataclasses.replace(
-        parse_spec(sample.spec_toml), overlap=overlap,
-        min_overlap=min(MIN_OVERLAP, overlap) if quality else None,
-        confidence_target=CONFIDENCE_TARGET if quality else None,
-        quality=QUALITY if quality else QualitySettings())
-    async with Database(database_path) as database:
-        project = await CatalogService(database, clock=lambda: datetime.now(UTC)).create(
-            spec, sample.items)
-    return project.invite_code
-
-
 async def run_demo(options: DemoOptions,
                    on_progress: Callable[[int, float], None] | None = None) -> DemoSummary:
-    """Run the whole demo and return its summary."""
-    database_path = options.out / "demo.db"
-    await asyncio.to_thread(_fresh_database, database_path)
+    """Run the whole counting demo and return its summary."""
     gold_share = QUALITY_GOLD_SHARE if options.quality else GOLD_SHARE
     sample = await asyncio.to_thread(build_sample_project, options.items,
                                      gold_share=gold_share, seed=options.seed)
-    invite = await _create_project(database_path, sample, options.overlap, options.quality)
-    config = SandboxConfig(token=DEMO_TOKEN, flood_control=options.flood_control,
-                           seed=options.seed, log_requests=False)
-    async with SandboxServer(config) as server:
-        settings = BotSettings(
-            token=server.token, database=database_path, admins=frozenset({ADMIN_ID}),
-            base_url=server.base_url, base_file_url=server.base_file_url,
-            export_dir=options.out / "exports", seed=options.seed,
-        )
-        async with running_bot(settings):
-            crowd = build_crowd(options.annotators, careless=options.careless,
-                                accuracy=options.accuracy, seed=options.seed)
-            runner = CrowdRunner(server, sample_truth(sample), invite, seed=options.seed)
-            started = time.perf_counter()
-            # with quality control, a late suspension reopens items: bring the others back
-            work = asyncio.create_task(runner.run(crowd, unfinished=lambda: options.quality))
-            while not work.done():
-                await asyncio.wait({work}, timeout=0.25)
-                if on_progress is not None:
-                    on_progress(runner.tally.answers, time.perf_counter() - started)
-            await work
-            seconds = time.perf_counter() - started
-            admin = server.user(ADMIN_ID, first_name="Admin", language_code="en")
-            archive = await export_zip_via_chat(admin, server, TABLES_BUTTON)
-        with zipfile.ZipFile(io.BytesIO(archive)) as tables:
-            labels = tables.read("tables/labels.jsonl")
-            cost = count_answers(tables.read("tables/answers.jsonl"), sample)
-        accuracy, regular, complete = score_labels(labels, sample, options.min_overlap)
-        stats = server.stats
-        careless = {m.user_id for m in crowd if m.style is not Style.CAREFUL}
-        stopped = set(runner.tally.suspended)
-        return DemoSummary(
-            annotators=options.annotators, items=options.items, regular_items=regular,
-            items_completed=complete,
-            answers=runner.tally.answers, seconds=round(seconds, 2),
-            answers_per_second=round(runner.tally.answers / seconds, 1) if seconds else 0.0,
-            accuracy=round(accuracy, 4), export_dir=str(options.out / "exports"),
-            api_calls=sum(stats.calls.values()), uploads=stats.uploads,
-            quality=options.quality, careless=len(careless),
-            careless_stopped=len(stopped & careless), careful_stopped=len(stopped - careless),
-            answers_per_item=round(cost.answers / regular, 2) if regular else 0.0,
-            training_answers=cost.training, gold_answers=cost.gold,
-            gold_training_share=(round((cost.training + cost.gold) / cost.answers, 4)
-                                 if cost.answers else 0.0),
-        )
+    spec = dataclasses.replace(
+        parse_spec(sample.spec_toml), overlap=options.overlap,
+        min_overlap=options.min_overlap if options.quality else None,
+        confidence_target=CONFIDENCE_TARGET if options.quality else None,
+        quality=QUALITY if options.quality else QualitySettings())
+    crowd = build_crowd(options.annotators, careless=options.careless,
+                        accuracy=options.accuracy, seed=options.seed)
+    session = await run_session(options, spec, sample.items, crowd, sample_truth(sample),
+                                on_progress=on_progress)
+    with zipfile.ZipFile(io.BytesIO(session.tables)) as tables:
+        labels = tables.read("tables/labels.jsonl")
+        cost = count_answers(tables.read("tables/answers.jsonl"), sample)
+    accuracy, regular, complete = score_labels(labels, sample, options.min_overlap)
+    tally, seconds = session.tally, session.seconds
+    careless = {m.user_id for m in crowd if m.style is not Style.CAREFUL}
+    stopped = set(tally.suspended)
+    return DemoSummary(
+        annotators=options.annotators, items=options.items, regular_items=regular,
+        items_completed=complete,
+        answers=tally.answers, seconds=round(seconds, 2),
+        answers_per_second=round(tally.answers / seconds, 1) if seconds else 0.0,
+        accuracy=round(accuracy, 4), export_dir=str(options.out / "exports"),
+        api_calls=session.api_calls, uploads=session.uploads,
+        quality=options.quality, careless=len(careless),
+        careless_stopped=len(stopped & careless), careful_stopped=len(stopped - careless),
+        answers_per_item=round(cost.answers / regular, 2) if regular else 0.0,
+        training_answers=cost.training, gold_answers=cost.gold,
+        gold_training_share=(round((cost.training + cost.gold) / cost.answers, 4)
+                             if cost.answers else 0.0),
+    )
 
 
 def _options(args: argparse.Namespace) -> DemoOptions:
@@ -253,14 +194,31 @@ def _options(args: argparse.Namespace) -> DemoOptions:
     if not 0 <= args.careless <= 1 or not 0 <= accuracy[0] <= accuracy[1] <= 1:
         raise SystemExit("annobot: --careless/--accuracy: must lie between 0 and 1")
     quality = not args.no_quality
+    sample = args.sample
     overlap = args.overlap
     if overlap is None:
-        overlap = QUALITY_OVERLAP if quality else PLAIN_OVERLAP
+        overlap = QUALITY_OVERLAP if quality and sample == "counting" else PLAIN_OVERLAP
     if args.annotators < 1 or args.items < 1 or overlap < 1:
         raise SystemExit("annobot: --annotators/--items/--overlap: must be at least 1")
+    if sample == "pairwise" and args.items > max_items():
+        raise SystemExit(f"annobot: --items: the pairwise sample holds at most {max_items()}")
     return DemoOptions(annotators=args.annotators, items=args.items, overlap=overlap,
                        careless=args.careless, accuracy=accuracy, seed=args.seed,
-                       out=Path(args.out), quality=quality)
+                       out=Path(args.out), quality=quality, sample=sample)
+
+
+def _header(options: DemoOptions) -> str:
+    items = {"pairwise": "comparisons", "ratings": "reviews to rate"}.get(options.sample,
+                                                                          "items")
+    if options.adaptive:
+        overlap = f"quality control on, adaptive overlap {options.min_overlap} to " \
+                  f"{options.overlap}"
+    elif options.quality:
+        overlap = f"quality control on, overlap {options.overlap}"
+    else:
+        overlap = f"overlap {options.overlap}, quality control off"
+    return (f"annobot demo: {options.annotators} simulated annotators, {options.items} "
+            f"{items}, {overlap}, against the local Bot API sandbox")
 
 
 class ProgressLine:
@@ -306,19 +264,24 @@ def main_demo(args: argparse.Namespace) -> int:
     """Run the demo from the command line."""
     options = _options(args)
     configure_logging(level=30, token=DEMO_TOKEN)
-    line = None if args.json else ProgressLine(planned_answers(options), sys.stderr)
+    counting = options.sample == "counting"
+    planned = planned_answers(options) if counting else planned_kind_answers(options)
+    line = None if args.json else ProgressLine(planned, sys.stderr)
 
     def progress(answers: int, seconds: float) -> None:
         if line is not None:
             line.update(answers, seconds)
 
     if not args.json:
-        print(f"annobot demo: {options.annotators} simulated annotators, {options.items} "
-              f"items, "
-              + (f"quality control on, adaptive overlap {options.min_overlap} to "
-                 f"{options.overlap}" if options.quality
-                 else f"overlap {options.overlap}, quality control off")
-              + ", against the local Bot API sandbox", file=sys.stderr)
+        print(_header(options), file=sys.stderr)
+    if not counting:
+        kind = asyncio.run(run_kind_demo(options, progress))
+        if line is None:
+            print(summary_json(kind))
+        else:
+            line.close(kind.answers, kind.seconds)
+            print(describe_kind_summary(kind))
+        return 0
     summary = asyncio.run(run_demo(options, progress))
     if args.json:
         print(json.dumps(dataclasses.asdict(summary)))

@@ -22,6 +22,7 @@ from annotation.intake.item_files import load_from_paths
 from bot.i18n import Catalogs
 from handlers.problems import describe_problem
 from storage.database import Database
+from storage.datasets import open_dataset_folder
 
 # The command line acts as an admin of its own: whoever runs it owns the database file. No
 # Telegram account has id 0, so no chat user ever holds this role (docs/SECURITY.md).
@@ -73,7 +74,8 @@ async def _export(ref: str, formats: frozenset[Format], out: Path, db_path: Path
         project = await CatalogService(database, clock=_now).find(ref)
         folder = out / f"project{project.id}-{_now():%Y%m%dT%H%M%S}"
         access = AccessService(database, clock=_now, admins={OPERATOR})
-        return await DatasetService(database, access, clock=_now).export(
+        datasets = DatasetService(database, access, clock=_now, folders=open_dataset_folder)
+        return await datasets.export(
             OPERATOR, ExportRequest(project.id, formats, reveal_ids), folder)
 
 

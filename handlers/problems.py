@@ -74,6 +74,7 @@ TEMPLATES: dict[str, str] = {
     ItemProblem.CAPTION_TOO_LONG: N_("text too long for a media item: {length} characters, "
                                      "at most {limit} with this question"),
     ItemProblem.EMPTY_ITEM: N_("empty item: give a text or a media file"),
+    ItemProblem.EMPTY_CELL: N_("empty: this kind of task needs this column"),
     ItemProblem.AMBIGUOUS_MEDIA: N_("use only one of the image, audio and media columns"),
     ItemProblem.NO_MEDIA_SOURCE: N_('media file "{path}": send the items file and its media '
                                     "together in one zip archive"),

@@ -41,6 +41,9 @@ REASONS: dict[Rule, str] = {
     Rule.AGREEMENT: N_("Your answers agree with the other annotators {percent}% of the time "
                        "(the crowd: {crowd}%)."),
     Rule.SAME_ANSWER: N_("You gave the same answer {count} times in a row."),
+    Rule.POSITION: N_("You picked the response shown first in {percent}% of your last {total} "
+                      "comparisons. The order is drawn at random: the better response comes "
+                      "first only about half the time."),
     Rule.SKIPS: N_("You skipped {count} tasks in a row."),
     Rule.DAILY_CAP: N_("You reached today's limit of {cap} tasks. Come back tomorrow!"),
     Rule.MANUAL: N_("A coordinator reviewed your work."),

@@ -12,6 +12,7 @@ import contextlib
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.error import BadRequest
 
+from annotation.kinds.base import DONE_CODE
 from annotation.loop.tasks import Outcome, Result, TaskService
 from annotation.models import AnnotatorId, AssignmentId, Task
 from handlers.callbacks import Action, Callback, decode, encode
@@ -20,7 +21,7 @@ from handlers.messages import TOASTS
 from handlers.quality_view import deliver_notice
 from handlers.services import Translations
 from handlers.session import language_of
-from handlers.task_view import MediaUploader, render_task, show_task
+from handlers.task_view import MediaUploader, redraw, render_task, show_task
 
 UPLOADER_KEY = "annobot.uploader"
 SHOWN_KEY = "shown"  # user_data: the assignment last shown to the user by this process
@@ -89,12 +90,10 @@ async def show_current_task(update: Update, context: AnnobotContext,
 async def _dispatch(tasks: TaskService, user_id: AnnotatorId, callback: Callback) -> Outcome:
     assignment = AssignmentId(callback.assignment)
     match callback.action:
-        case Action.ANSWER:
-            return await tasks.choose(user_id, assignment, callback.option)
-        case Action.TOGGLE:
-            return await tasks.toggle(user_id, assignment, callback.option)
+        case Action.ANSWER | Action.TOGGLE:
+            return await tasks.press(user_id, assignment, callback.option)
         case Action.DONE:
-            return await tasks.submit_choices(user_id, assignment)
+            return await tasks.press(user_id, assignment, DONE_CODE)
         case Action.SKIP:
             return await tasks.skip(user_id, assignment)
         case Action.UNDO:
@@ -134,8 +133,7 @@ async def on_task_button(update: Update, context: AnnobotContext) -> None:
         return
     if outcome.result is Result.TOGGLED and outcome.task is not None and replace is not None:
         language, _t = await language_of(update, context)
-        view = render_task(outcome.task, t, language)
-        await replace.edit_reply_markup(view.keyboard)
+        await redraw(replace, render_task(outcome.task, t, language))
         return
     if await deliver_notice(update, context, outcome, replace):
         return

@@ -15,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import html
 import logging
+import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
@@ -30,10 +31,13 @@ from telegram.constants import ParseMode
 from telegram.error import BadRequest
 
 from annotation.errors import StorageFull
+from annotation.kinds.base import DONE_CODE, Block, BlockStyle, Button, Turn
+from annotation.kinds.registry import kind_of
 from annotation.media.library import MediaLibrary
-from annotation.models import NO, YES, AnswerType, Media, MediaKey, Stage, Task
+from annotation.models import Media, MediaKey, Stage, Task
 from handlers.callbacks import Action, Callback, encode
 from handlers.delivery import UNTIL_DELIVERED
+from handlers.phrases import markup, plain
 from handlers.services import Translations
 
 logger = logging.getLogger(__name__)
@@ -62,18 +66,32 @@ def _rows(buttons: list[InlineKeyboardButton], width: int) -> list[list[InlineKe
     return [buttons[i:i + width] for i in range(0, len(buttons), width)]
 
 
-def option_label(option: str, _: Translations) -> str:
-    """Return how an option reads on its button (yes/no are translated)."""
-    if option == YES:
-        return _.gettext("Yes")
-    if option == NO:
-        return _.gettext("No")
-    return option
+def _block(block: Block, _: Translations) -> str:
+    text = markup(block.text, _)
+    caption = f"<b>{markup(block.caption, _)}</b>\n" if block.caption is not None else ""
+    match block.style:
+        case BlockStyle.HEADING:
+            return f"{caption}<b>{text}</b>"
+        case BlockStyle.QUOTE:
+            return f"{caption}<blockquote>{text}</blockquote>"
+        case BlockStyle.COLLAPSED:
+            return f"{caption}<blockquote expandable>{text}</blockquote>"
+    return f"{caption}<i>{text}</i>"
+
+
+def _task_button(button: Button, assignment: int, _: Translations) -> InlineKeyboardButton:
+    label = plain(button.label, _)
+    if button.checked is not None:
+        mark = "☑" if button.checked else "☐"
+        return _button(f"{mark} {label}", Callback(Action.TOGGLE, assignment, button.code))
+    if button.code == DONE_CODE:
+        return _button(label, Callback(Action.DONE, assignment))
+    return _button(label, Callback(Action.ANSWER, assignment, button.code))
 
 
 def render_task(task: Task, _: Translations, language: str,
                 undo_of: int | None = None) -> TaskView:
-    """Render a task in the annotator's language."""
+    """Render a task in the annotator's language, as its kind lays it out."""
     spec = task.project.spec
     assignment = task.assignment.id
     parts = [f"<b>{html.escape(spec.question.get(language))}</b>"]
@@ -83,24 +101,15 @@ def render_task(task: Task, _: Translations, language: str,
         parts.insert(0, _.gettext("📝 Qualification exam: no hints, answer carefully."))
     if task.item.text:
         parts.append(f"<blockquote>{html.escape(task.item.text)}</blockquote>")
-    buttons: list[InlineKeyboardButton] = []
-    if spec.answer_type is AnswerType.MULTI:
-        for index, option in enumerate(spec.options):
-            mark = "☑" if option in task.selected else "☐"
-            buttons.append(_button(f"{mark} {option}", Callback(Action.TOGGLE, assignment, index)))
-    elif spec.answer_type.is_choice:
-        for index, option in enumerate(spec.labels):
-            buttons.append(_button(option_label(option, _),
-                                   Callback(Action.ANSWER, assignment, index)))
-    else:
-        hint = (_.gettext("Reply with a number.") if spec.answer_type is AnswerType.NUMBER
-                else _.gettext("Reply with your answer."))
-        parts.append(f"<i>{html.escape(hint)}</i>")
-    width = 2 if max((len(b.text) for b in buttons), default=0) > 12 else 3
-    rows = _rows(buttons, width)
-    footer = []
-    if spec.answer_type is AnswerType.MULTI:
-        footer.append(_button(_.gettext("Done ✓"), Callback(Action.DONE, assignment)))
+    layout = kind_of(spec).layout(Turn(spec, task.item, task.assignment.annotator_id,
+                                       task.assignment.draft, language))
+    parts += [_block(block, _) for block in layout.blocks]
+    rows: list[list[InlineKeyboardButton]] = []
+    for row in layout.rows:
+        buttons = [_task_button(button, assignment, _) for button in row]
+        width = 2 if max((len(b.text) for b in buttons), default=0) > 12 else 3
+        rows += _rows(buttons, width) if layout.wrap else [buttons]
+    footer = [_task_button(button, assignment, _) for button in layout.controls]
     footer.append(_button(_.gettext("Skip ⏭"), Callback(Action.SKIP, assignment)))
     if undo_of is not None:
         footer.append(_button(_.gettext("↩ Undo"), Callback(Action.UNDO, undo_of)))
@@ -193,6 +202,25 @@ def _uneditable(error: BadRequest) -> bool:
     """Whether an edit failed because the message cannot be edited (not a bad request)."""
     text = error.message.lower()
     return any(reason in text for reason in UNEDITABLE)
+
+
+def plain_text(markup: str) -> str:
+    """Return what a message written in HTML parse mode reads as (tags dropped)."""
+    return html.unescape(re.sub(r"<[^>]+>", "", markup))
+
+
+async def redraw(message: Message, view: TaskView) -> None:
+    """Show a task's new draft on its message: only the keyboard when the text is the same
+    (a toggled option), else the text or caption with it (a ranking's order so far)."""
+    current = message.caption if message.caption is not None else message.text
+    if plain_text(view.text) == (current or ""):
+        await message.edit_reply_markup(view.keyboard)
+    elif message.caption is not None:
+        await message.edit_caption(view.text, parse_mode=ParseMode.HTML,
+                                   reply_markup=view.keyboard)
+    else:
+        await message.edit_text(view.text, parse_mode=ParseMode.HTML,
+                                reply_markup=view.keyboard)
 
 
 async def show_task(bot: Bot, chat_id: int, view: TaskView, uploader: MediaUploader,

@@ -34,6 +34,7 @@ ROOMS: tuple[tuple[str, str], ...] = (
     ("kernel", "models, errors, flat records, canonical answer values"),
     ("aggregation", "crowd algorithms on encoded votes (Dawid-Skene, one-coin, majority...)"),
     ("quality", "gold scores, qualification, rules: pure quality-control policy"),
+    ("kinds", "task kinds: how each is shown, answered and checked against gold"),
     ("ports", "what the use cases need from storage, as Protocols"),
     ("access", "who may do what, and the audit log"),
     ("media", "untrusted image and audio bytes made safe, and where they come from"),
@@ -45,7 +46,8 @@ ROOMS: tuple[tuple[str, str], ...] = (
 KERNEL = {"models", "errors", "records", "answers"}
 ACCESS = {"access"}
 # Modules holding only values that cross rooms: importable from any room.
-VALUES = {"annotation.quality.settings", "annotation.console.records"}
+VALUES = {"annotation.quality.settings", "annotation.console.records",
+          "annotation.datasets.records"}
 
 
 def module_name(path: Path) -> str:

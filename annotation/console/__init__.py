@@ -1,0 +1,1 @@
+"""The coordinator's console: project lifecycle, broadcasts, reminders, earnings, stats, quality."""

@@ -34,7 +34,7 @@ from annotation.console.records import (
 )
 from annotation.errors import DomainError, ErrorCode, NotFound
 from annotation.models import AnnotatorId, ProjectId
-from annotation.ports import Store, UnitOfWork
+from annotation.ports.store import BroadcastWork, HasOutbox, HasProjects, Store
 from annotation.records import AuditAction, AuditEntry
 
 MAX_TEXT = 4000
@@ -53,7 +53,7 @@ class Draft:
 class BroadcastService:
     """Broadcasts for coordinators, and the outbox steps for the sender."""
 
-    def __init__(self, store: Store, access: AccessService, *,
+    def __init__(self, store: Store[BroadcastWork], access: AccessService, *,
                  clock: Callable[[], datetime]) -> None:
         self._store = store
         self._access = access
@@ -152,7 +152,7 @@ class BroadcastService:
         return project.spec.name if project else ""
 
 
-async def queue_system_broadcast(uow: UnitOfWork, kind: BroadcastKind, audience: Audience,
+async def queue_system_broadcast(uow: HasOutbox, kind: BroadcastKind, audience: Audience,
                                  now: datetime, created_by: AnnotatorId | None = None) -> int:
     """Queue a broadcast the bot writes itself (project opened, reminders); return its size.
 
@@ -166,7 +166,7 @@ async def queue_system_broadcast(uow: UnitOfWork, kind: BroadcastKind, audience:
     return queued
 
 
-async def _resolve(uow: UnitOfWork, request: AudienceRequest) -> Audience:
+async def _resolve(uow: HasProjects, request: AudienceRequest) -> Audience:
     if request.kind is not AudienceKind.PROJECT:
         return Audience(request.kind, idle_days=request.idle_days)
     project = None

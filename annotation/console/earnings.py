@@ -22,7 +22,7 @@ from annotation.console.records import AnswerCount, EarningLine, PaidTotal
 from annotation.datasets.tabular import neutralize_cell
 from annotation.errors import DomainError, ErrorCode
 from annotation.models import AnnotatorId, ProjectId, ProjectSpec
-from annotation.ports import Store, UnitOfWork
+from annotation.ports.store import EarningsWork, HasProjects, Store
 from annotation.records import AuditAction, AuditEntry
 
 PERIOD = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
@@ -136,7 +136,7 @@ def balances(lines: Sequence[EarningLine], paid: Sequence[PaidTotal]) -> list[Ba
 class EarningsService:
     """Balances for annotators; payout files and marking periods paid for admins."""
 
-    def __init__(self, store: Store, access: AccessService, *,
+    def __init__(self, store: Store[EarningsWork], access: AccessService, *,
                  clock: Callable[[], datetime]) -> None:
         self._store = store
         self._access = access
@@ -181,5 +181,5 @@ class EarningsService:
             return added
 
 
-async def _specs(uow: UnitOfWork) -> dict[ProjectId, ProjectSpec]:
+async def _specs(uow: HasProjects) -> dict[ProjectId, ProjectSpec]:
     return {project.id: project.spec for project in await uow.projects.all()}

@@ -31,7 +31,7 @@ from annotation.models import (
     ProjectStatus,
     Task,
 )
-from annotation.ports import Store, UnitOfWork
+from annotation.ports.store import HasProjects, LifecycleWork, Store
 from annotation.records import AuditAction, AuditEntry
 
 PREVIEW_ASSIGNMENT = AssignmentId(0)  # never a stored assignment: nothing can be recorded
@@ -79,8 +79,8 @@ def next_status(current: ProjectStatus, action: LifecycleAction) -> ProjectStatu
 class LifecycleService:
     """What coordinators do to projects from the chat."""
 
-    def __init__(self, store: Store, access: AccessService, projects: CatalogService, *,
-                 clock: Callable[[], datetime]) -> None:
+    def __init__(self, store: Store[LifecycleWork], access: AccessService,
+                 projects: CatalogService, *, clock: Callable[[], datetime]) -> None:
         self._store = store
         self._access = access
         self._projects = projects
@@ -161,7 +161,7 @@ class LifecycleService:
         return Task(placeholder, item, project, media)
 
 
-async def _project(uow: UnitOfWork, project_id: ProjectId) -> Project:
+async def _project(uow: HasProjects, project_id: ProjectId) -> Project:
     project = await uow.projects.get(project_id)
     if project is None:
         raise NotFound(ErrorCode.NOT_FOUND, what="project", value=project_id)

@@ -25,7 +25,7 @@ from annotation.models import (
     ProjectStatus,
     Recipient,
 )
-from annotation.ports import Store, UnitOfWork
+from annotation.ports.store import QualityWork, Store
 from annotation.quality.agreement import agreement_by_annotator
 from annotation.quality.notices import AnnotatorNote, CoordinatorNote, NoteKind
 from annotation.quality.qualification import Appeal, Standing, reinstated
@@ -75,7 +75,7 @@ class Review:
 class QualityService:
     """Coordinators' quality use cases over a ``Store``."""
 
-    def __init__(self, store: Store, *, clock: Callable[[], datetime],
+    def __init__(self, store: Store[QualityWork], *, clock: Callable[[], datetime],
                  admins: Collection[int] = ()) -> None:
         self._store = store
         self._clock = clock
@@ -92,7 +92,7 @@ class QualityService:
             annotator = await uow.annotators.get(AnnotatorId(user_id))
             return self._actor(user_id, annotator).is_coordinator
 
-    async def _require(self, uow: UnitOfWork, user_id: int) -> None:
+    async def _require(self, uow: QualityWork, user_id: int) -> None:
         """Refuse anyone who is neither a coordinator nor an admin (``NOT_COORDINATOR``)."""
         annotator = await uow.annotators.get(AnnotatorId(user_id))
         require_coordinator(self._actor(user_id, annotator))
@@ -237,7 +237,7 @@ class QualityService:
             coordinators += found.coordinators
         return Review(tuple(annotators), tuple(coordinators))
 
-    async def _review(self, uow: UnitOfWork, project: Project,
+    async def _review(self, uow: QualityWork, project: Project,
                       agreement: Mapping[AnnotatorId, AgreementStats]) -> Review:
         settings = project.spec.quality
         now = self._clock()
@@ -269,19 +269,19 @@ class QualityService:
                         who, await self._language(uow, who), project, found))
         return Review(tuple(annotators), tuple(coordinators))
 
-    async def _project(self, uow: UnitOfWork, project_id: ProjectId) -> Project:
+    async def _project(self, uow: QualityWork, project_id: ProjectId) -> Project:
         project = await uow.projects.get(project_id)
         if project is None:
             raise NotFound(ErrorCode.NOT_FOUND, what="project", value=project_id)
         return project
 
     @staticmethod
-    async def _language(uow: UnitOfWork, annotator_id: AnnotatorId) -> str:
+    async def _language(uow: QualityWork, annotator_id: AnnotatorId) -> str:
         annotator = await uow.annotators.get(annotator_id)
         return annotator.language if annotator else "en"
 
     @staticmethod
-    async def _name(uow: UnitOfWork, annotator_id: AnnotatorId) -> str:
+    async def _name(uow: QualityWork, annotator_id: AnnotatorId) -> str:
         annotator = await uow.annotators.get(annotator_id)
         return annotator.name if annotator else str(annotator_id)
 

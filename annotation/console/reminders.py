@@ -16,7 +16,7 @@ from annotation.console.broadcasts import queue_system_broadcast
 from annotation.console.records import Audience, AudienceKind, BroadcastKind
 from annotation.errors import DomainError, ErrorCode
 from annotation.models import AnnotatorId, ProjectId
-from annotation.ports import Store
+from annotation.ports.store import ReminderWork, Store
 from annotation.records import AuditAction, AuditEntry
 
 MIN_HOURS = 1
@@ -35,7 +35,7 @@ def reminder_hours(word: str) -> int | None:
 class ReminderService:
     """Reminder periods for coordinators, ``/mute`` for annotators, the reminder job."""
 
-    def __init__(self, store: Store, access: AccessService, *,
+    def __init__(self, store: Store[ReminderWork], access: AccessService, *,
                  clock: Callable[[], datetime]) -> None:
         self._store = store
         self._access = access

@@ -23,7 +23,7 @@ from annotation.models import (
     Recipient,
     Role,
 )
-from annotation.ports import Store
+from annotation.ports.store import StatsWork, Store
 
 TOP = 5
 HOURS_SHOWN = 48
@@ -129,8 +129,8 @@ def progress_series(hourly: Sequence[HourCount], counted: int, needed: int) -> l
 class StatsService:
     """``/stats`` for coordinators, and the daily digest."""
 
-    def __init__(self, store: Store, access: AccessService, *, clock: Callable[[], datetime],
-                 admins: Collection[int] = ()) -> None:
+    def __init__(self, store: Store[StatsWork], access: AccessService, *,
+                 clock: Callable[[], datetime], admins: Collection[int] = ()) -> None:
         self._store = store
         self._access = access
         self._clock = clock

@@ -11,17 +11,15 @@ were made.
     text/README.md, text/train.jsonl                             json: text + label, …
 
 ``load_dataset("<export>/huggingface/images")`` loads one (the loader is inferred from
-the files, so kinds cannot share a folder).
+the files, so kinds cannot share a folder). This module says what goes in them (file
+names, metadata records, the card's text); ``storage/datasets/huggingface.py`` writes them.
 """
 
 from __future__ import annotations
 
 import hashlib
-import json
 import re
-from collections.abc import Iterable
 from pathlib import Path
-from typing import IO
 
 from annotation.datasets.records import DatasetCard, LabeledItem
 from annotation.models import MediaKind
@@ -39,13 +37,8 @@ def media_file_name(item_id: str, original: str) -> str:
     return safe + suffix
 
 
-def media_path(folder: Path, item: LabeledItem) -> Path:
-    """Return where an item's media file goes in the dataset folder."""
-    assert item.media_file is not None
-    return folder / SUBSETS[item.kind] / item.media_file
-
-
-def _record(item: LabeledItem) -> dict[str, object]:
+def metadata_record(item: LabeledItem) -> dict[str, object]:
+    """Return an item's line in its subset's metadata (or ``train.jsonl`` for text)."""
     record: dict[str, object] = {
         "item_id": item.item_id, "label": item.label, "confidence": round(item.confidence, 6),
         "answers": item.answers, "agreement": round(item.agreement, 6), "gold": item.gold,
@@ -55,26 +48,6 @@ def _record(item: LabeledItem) -> dict[str, object]:
     else:
         record = {"file_name": item.media_file, "caption": item.text, **record}
     return record
-
-
-def write_metadata(folder: Path, items: Iterable[LabeledItem]) -> dict[MediaKind, int]:
-    """Stream each subset's metadata (media files are written beforehand); count per kind."""
-    handles: dict[MediaKind, IO[str]] = {}
-    counts: dict[MediaKind, int] = {}
-    try:
-        for item in items:
-            handle = handles.get(item.kind)
-            if handle is None:
-                subset = folder / SUBSETS[item.kind]
-                subset.mkdir(parents=True, exist_ok=True)
-                name = "train.jsonl" if item.kind is MediaKind.TEXT else "metadata.jsonl"
-                handle = handles[item.kind] = (subset / name).open("w", encoding="utf-8")
-            handle.write(json.dumps(_record(item), ensure_ascii=False) + "\n")
-            counts[item.kind] = counts.get(item.kind, 0) + 1
-    finally:
-        for handle in handles.values():
-            handle.close()
-    return counts
 
 
 def _yaml_header(kind: MediaKind, count: int) -> list[str]:
@@ -115,12 +88,3 @@ def dataset_card(card: DatasetCard, kind: MediaKind, count: int) -> str:
         distribution or "| (none) | 0 |", "",
     ])
 
-
-def write_cards(folder: Path, card: DatasetCard, counts: dict[MediaKind, int]) -> list[Path]:
-    """Write each kind's dataset card ``README.md``."""
-    paths = []
-    for kind, count in counts.items():
-        path = folder / SUBSETS[kind] / "README.md"
-        path.write_text(dataset_card(card, kind, count), encoding="utf-8")
-        paths.append(path)
-    return paths

@@ -42,10 +42,12 @@ from annotation.aggregation.text import aggregate_text
 from annotation.answers import MULTI_SEPARATOR, split_choices
 from annotation.datasets.huggingface import media_file_name
 from annotation.datasets.records import LabeledItem
-from annotation.models import AnswerType, ProjectSpec
+from annotation.kinds.base import VoteModel
+from annotation.kinds.registry import kind_of
+from annotation.models import ProjectSpec
 from annotation.records import ItemTally, ProjectSnapshot
 
-FREE_METHOD = {AnswerType.TEXT: "plurality", AnswerType.NUMBER: "median"}
+FREE_METHOD = {VoteModel.TEXT: "plurality", VoteModel.NUMBER: "median"}
 
 
 class VoteCollector:
@@ -53,6 +55,7 @@ class VoteCollector:
 
     def __init__(self, spec: ProjectSpec, items: Sequence[ItemTally]) -> None:
         self._spec = spec
+        self._votes = kind_of(spec).votes
         self._items = list(items)
         self._index = {tally.external_id: i for i, tally in enumerate(self._items)}
         self._labels = {label: k for k, label in enumerate(spec.labels)}
@@ -85,8 +88,7 @@ class VoteCollector:
         i = self._index[item_id]
         self._counts[i][value] += 1
         a = self._annotators.setdefault(annotator_id, len(self._annotators))
-        answer_type = self._spec.answer_type
-        if answer_type in (AnswerType.SINGLE, AnswerType.YES_NO):
+        if self._votes is VoteModel.CATEGORICAL:
             self._item_col.append(i)
             self._annotator_col.append(a)
             self._label_col.append(self._labels[value])
@@ -95,16 +97,10 @@ class VoteCollector:
 
     def label_items(self) -> list[LabeledItem]:
         """Aggregate everything collected into one labelled row per item."""
-        answer_type = self._spec.answer_type
-        if answer_type in (AnswerType.SINGLE, AnswerType.YES_NO):
-            decided = self._categorical()
-        elif answer_type is AnswerType.MULTI:
-            decided = self._multi()
-        elif answer_type is AnswerType.TEXT:
-            decided = self._text()
-        else:
-            decided = self._numbers()
-        method = FREE_METHOD.get(answer_type, self._spec.aggregation)
+        decide = {VoteModel.CATEGORICAL: self._categorical, VoteModel.MULTI: self._multi,
+                  VoteModel.TEXT: self._text, VoteModel.NUMBER: self._numbers}
+        decided = decide[self._votes]()
+        method = FREE_METHOD.get(self._votes, self._spec.aggregation)
         rows = []
         for i, tally in enumerate(self._items):
             label, confidence, agreement, spread = decided[i]

@@ -1,12 +1,29 @@
-"""The rows a dataset is written from: one per item, one per raw answer, and the card."""
+"""The rows a dataset is written from: one per item, one per raw answer, and the card;
+and the formats an export may hold.
+
+Values only (they cross into ``annotation.ports.datasets``), importing nothing but the
+kernel.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
+from enum import StrEnum
 
 from annotation.models import MediaKind
+
+
+class Format(StrEnum):
+    """What an export contains."""
+
+    TABLES = "tables"  # labels and raw answers, CSV and JSONL
+    HUGGINGFACE = "hf"  # datasets-ready folder with media and a dataset card
+    LABEL_STUDIO = "ls"  # tasks with annotations and predictions, plus the config
+
+
+ALL_FORMATS = frozenset(Format)
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,6 +52,35 @@ class LabeledItem:
             "agreement": round(self.agreement, 6), "votes": dict(self.votes),
             "method": self.method, "spread": self.spread,
         }
+
+
+@dataclass(frozen=True, slots=True)
+class KindVote:
+    """One answer to an item, as a kind's own export reads it."""
+
+    annotator: str  # the pseudonym (or id) the export names annotators by
+    label: str
+    detail: str  # what the kind recorded beside the label (``Answer.detail``)
+
+
+@dataclass(frozen=True, slots=True)
+class KindItem:
+    """An item with its aggregated label, its payload and its accepted answers."""
+
+    labelled: LabeledItem
+    payload: str
+    votes: tuple[KindVote, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class ExportTable:
+    """A table a kind adds to a dataset: written as CSV and JSONL under ``tables/``, and
+    as a Hugging Face dataset folder (``data.jsonl`` and the ``card``) when one exists."""
+
+    name: str  # a path relative to ``tables/`` without extension: "preferences/pairs"
+    fields: tuple[str, ...]
+    rows: tuple[Mapping[str, object], ...]
+    card: str | None = None  # the Hugging Face dataset card (Markdown with YAML header)
 
 
 LABEL_FIELDS = ("item_id", "kind", "text", "media", "gold", "label", "confidence", "answers",

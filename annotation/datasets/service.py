@@ -3,8 +3,9 @@
 One pass over the answers (in item order, in batches, on a connection of its own so the
 bot keeps working) writes the raw answers and collects the accepted votes; aggregation
 runs once; a second pass writes Label Studio tasks beside the labels. Every file is
-written off the event loop; memory holds the votes as integer columns, never the rows.
-The result is zipped into parts that fit Telegram's 50 MB upload limit.
+written off the event loop, through the ``DatasetFolder`` port (``storage/datasets/``
+writes the files); memory holds the votes as integer columns, never the rows. The result
+is zipped into parts that fit Telegram's 50 MB upload limit.
 """
 
 from __future__ import annotations
@@ -14,44 +15,33 @@ import secrets
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
-from enum import StrEnum
 from pathlib import Path
 
 from annotation.access import AccessService, require_admin
-from annotation.datasets.archive import PART_LIMIT, write_archives
-from annotation.datasets.huggingface import media_path, write_cards, write_metadata
-from annotation.datasets.label_studio import iter_tasks, labeling_config, write_label_studio
+from annotation.datasets.label_studio import iter_tasks, labeling_config
 from annotation.datasets.labels import VoteCollector, label_distribution
 from annotation.datasets.pseudonyms import Pseudonymizer
 from annotation.datasets.records import (
-    ANSWER_FIELDS,
-    LABEL_FIELDS,
+    ALL_FORMATS,
     DatasetCard,
+    Format,
+    KindItem,
+    KindVote,
     LabeledItem,
     RawAnswer,
 )
-from annotation.datasets.tabular import CsvSink, JsonlSink, write_csv, write_jsonl
 from annotation.errors import ErrorCode, NotFound
 from annotation.intake.catalog import find_project
+from annotation.kinds.registry import kind_of
 from annotation.models import DEFAULT_LANGUAGE, Project, ProjectId
-from annotation.ports import Store, UnitOfWork
+from annotation.ports.datasets import PART_LIMIT, DatasetFolder, OpenDatasetFolder
+from annotation.ports.store import DatasetWork, Store
 from annotation.records import ExportAnswer, ItemTally
 
 BATCH = 5_000
 PSEUDONYM_SECRET = "pseudonyms"
 
 Progress = Callable[[str], Awaitable[None]]  # stages: started, answers, aggregated, zipping
-
-
-class Format(StrEnum):
-    """What an export contains."""
-
-    TABLES = "tables"  # labels and raw answers, CSV and JSONL
-    HUGGINGFACE = "hf"  # datasets-ready folder with media and a dataset card
-    LABEL_STUDIO = "ls"  # tasks with annotations and predictions, plus the config
-
-
-ALL_FORMATS = frozenset(Format)
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,13 +74,15 @@ async def _nothing(_stage: str) -> None:
 
 
 class DatasetService:
-    """Builds datasets from a store, off the event loop (admins only)."""
+    """Builds datasets from a store into folders, off the event loop (admins only)."""
 
-    def __init__(self, store: Store, access: AccessService, *, clock: Callable[[], datetime],
-                 part_limit: int = PART_LIMIT) -> None:
+    def __init__(self, store: Store[DatasetWork], access: AccessService, *,
+                 clock: Callable[[], datetime],
+                 folders: OpenDatasetFolder, part_limit: int = PART_LIMIT) -> None:
         self._store = store
         self._access = access
         self._clock = clock
+        self._folders = folders
         self._part_limit = part_limit
 
     async def project(self, admin_id: int, ref: str | None) -> Project | None:
@@ -119,8 +111,12 @@ class DatasetService:
                 raise NotFound(ErrorCode.NOT_FOUND, what="project", value=request.project_id)
             tallies = list(await uow.items.tallies(project.id))
             names = Pseudonymizer(secret, project.id, reveal_ids=request.reveal_ids)
-            writer = _Writer(out_dir, request.formats)
+            folder = await asyncio.to_thread(self._folders, out_dir, request.formats)
             collector = VoteCollector(project.spec, tallies)
+            kind = kind_of(project.spec)
+            own = kind.own_tables and bool({Format.TABLES, Format.HUGGINGFACE}
+                                           & request.formats)
+            kind_votes: dict[str, list[KindVote]] = {}
             total = excluded = 0
             async for batch in _answers(uow, project.id):
                 rows = [_raw(answer, names) for answer in batch]
@@ -129,30 +125,37 @@ class DatasetService:
                         excluded += 1
                     else:
                         collector.add(answer.external_id, answer.annotator_id, answer.value)
+                        if own:
+                            kind_votes.setdefault(answer.external_id, []).append(KindVote(
+                                names(answer.annotator_id), answer.value, answer.detail))
                 total += len(batch)
-                await asyncio.to_thread(writer.answers, rows)
+                await asyncio.to_thread(folder.add_answers, rows)
                 await progress("answers")
-            await asyncio.to_thread(writer.close_answers)
+            await asyncio.to_thread(folder.close_answers)
             labelled = await asyncio.to_thread(collector.label_items)
             await progress("aggregated")
-            card = self._card(project, labelled, collector, total)
-            await asyncio.to_thread(writer.labels, labelled, card)
+            card = self._card(project, labelled, collector, total,
+                              pseudonymous=not request.reveal_ids)
+            await asyncio.to_thread(folder.add_labels, labelled, card)
+            if own:
+                items = [KindItem(item, tally.payload, tuple(kind_votes.get(item.item_id, ())))
+                         for item, tally in zip(labelled, tallies, strict=True)]
+                for table in await asyncio.to_thread(kind.export, project.spec, items):
+                    await asyncio.to_thread(folder.add_table, table)
             if Format.HUGGINGFACE in request.formats:
-                await self._media(uow, labelled, tallies, writer.folder)
+                await self._media(uow, labelled, tallies, folder)
             if Format.LABEL_STUDIO in request.formats:
-                await self._label_studio(uow, project, labelled, names, writer)
+                await self._label_studio(uow, project, labelled, tallies, names, folder)
         await progress("zipping")
-        files = await asyncio.to_thread(writer.files)
-        archives = await asyncio.to_thread(
-            write_archives, [(str(p.relative_to(writer.folder)), p) for p in files],
-            out_dir.parent, out_dir.name, self._part_limit)
-        return ExportResult(project, writer.folder, files, archives, len(tallies), total,
+        files = await asyncio.to_thread(folder.files)
+        archives = await asyncio.to_thread(folder.archive, files, self._part_limit)
+        return ExportResult(project, folder.path, files, archives, len(tallies), total,
                             excluded, sum(1 for i in labelled if i.label is not None),
                             labelled[0].method if labelled else project.spec.aggregation,
                             dict(label_distribution(labelled)))
 
     def _card(self, project: Project, labelled: list[LabeledItem], collector: VoteCollector,
-              total: int) -> DatasetCard:
+              total: int, *, pseudonymous: bool) -> DatasetCard:
         spec = project.spec
         alpha, agreement = collector.agreement()
         return DatasetCard(
@@ -162,20 +165,21 @@ class DatasetService:
             items=len(labelled), answers=total, annotators=collector.annotators,
             krippendorff_alpha=alpha, percent_agreement=agreement,
             label_distribution=label_distribution(labelled), created_at=self._clock(),
+            pseudonymous=pseudonymous,
         )
 
-    async def _media(self, uow: UnitOfWork, labelled: list[LabeledItem],
-                     tallies: list[ItemTally], folder: Path) -> None:
+    async def _media(self, uow: DatasetWork, labelled: list[LabeledItem],
+                     tallies: list[ItemTally], folder: DatasetFolder) -> None:
         for item, tally in zip(labelled, tallies, strict=True):
             if item.media_file is None or tally.media_key is None:
                 continue
             data = await uow.media.data(tally.media_key)
-            await asyncio.to_thread(_write_bytes, media_path(folder / "huggingface", item),
-                                    data)
+            await asyncio.to_thread(folder.add_media, item, data)
 
-    async def _label_studio(self, uow: UnitOfWork, project: Project,
-                            labelled: list[LabeledItem], names: Pseudonymizer,
-                            writer: _Writer) -> list[Path]:
+    async def _label_studio(self, uow: DatasetWork, project: Project,
+                            labelled: list[LabeledItem], tallies: list[ItemTally],
+                            names: Pseudonymizer,
+                            folder: DatasetFolder) -> list[Path]:
         queue: asyncio.Queue[list[RawAnswer] | None] = asyncio.Queue(maxsize=4)
         loop = asyncio.get_running_loop()
 
@@ -187,18 +191,17 @@ class DatasetService:
                 yield from batch
 
         spec = project.spec
-        tasks = iter_tasks(labelled, rows(), spec.answer_type, labelled[0].method
-                           if labelled else spec.aggregation)
-        config = labeling_config((i.kind for i in labelled), spec.answer_type, spec.labels)
-        writing = asyncio.create_task(asyncio.to_thread(
-            write_label_studio, writer.folder / "label_studio", tasks, config))
+        tasks = iter_tasks(zip(labelled, (t.payload for t in tallies), strict=True), rows(),
+                           spec, labelled[0].method if labelled else spec.aggregation)
+        config = labeling_config((i.kind for i in labelled), spec)
+        writing = asyncio.create_task(asyncio.to_thread(folder.add_label_studio, tasks, config))
         async for batch in _answers(uow, project.id):
             await queue.put([_raw(answer, names) for answer in batch])
         await queue.put(None)
         return await writing
 
 
-async def _answers(uow: UnitOfWork, project_id: ProjectId
+async def _answers(uow: DatasetWork, project_id: ProjectId
                    ) -> AsyncIterator[list[ExportAnswer]]:
     after: tuple[int, int] | None = None
     while True:
@@ -214,49 +217,3 @@ def _raw(answer: ExportAnswer, names: Pseudonymizer) -> RawAnswer:
                      answer.seconds, answer.is_gold, answer.correct, answer.excluded,
                      answer.answered_at)
 
-
-def _write_bytes(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(data)
-
-
-class _Writer:
-    """The export folder's files; every method runs in a worker thread."""
-
-    def __init__(self, out_dir: Path, formats: frozenset[Format]) -> None:
-        self.folder = out_dir
-        self.folder.mkdir(parents=True, exist_ok=True)
-        self._formats = formats
-        self._sinks: list[CsvSink | JsonlSink] = []
-        if Format.TABLES in formats:
-            tables = self.folder / "tables"
-            tables.mkdir(exist_ok=True)
-            self._sinks = [CsvSink(tables / "answers.csv", ANSWER_FIELDS),
-                           JsonlSink(tables / "answers.jsonl")]
-
-    def answers(self, answers: list[RawAnswer]) -> None:
-        """Append a batch of raw answers to the answer tables."""
-        rows = [answer.as_row() for answer in answers]
-        for sink in self._sinks:
-            sink.write(rows)
-
-    def close_answers(self) -> None:
-        """Finish the answer tables."""
-        for sink in self._sinks:
-            sink.close()
-
-    def labels(self, labelled: list[LabeledItem], card: DatasetCard) -> None:
-        """Write the label tables and the Hugging Face metadata and card."""
-        if Format.TABLES in self._formats:
-            tables = self.folder / "tables"
-            rows = [item.as_row() for item in labelled]
-            write_csv(tables / "labels.csv", LABEL_FIELDS, rows)
-            write_jsonl(tables / "labels.jsonl", rows)
-        if Format.HUGGINGFACE in self._formats:
-            folder = self.folder / "huggingface"
-            folder.mkdir(exist_ok=True)
-            write_cards(folder, card, write_metadata(folder, labelled))
-
-    def files(self) -> list[Path]:
-        """Return every file under the export folder, in a stable order."""
-        return sorted(p for p in self.folder.rglob("*") if p.is_file())

@@ -1,0 +1,1 @@
+"""Intake: project specs and items files validated all or nothing, and the catalog of projects."""

@@ -21,7 +21,7 @@ from annotation.models import (
     ProjectSpec,
     ProjectStatus,
 )
-from annotation.ports import Store, UnitOfWork
+from annotation.ports.store import CatalogWork, HasProjects, ImportWork, Store
 from annotation.records import ItemDraftRecord, ProjectSnapshot
 
 
@@ -30,7 +30,7 @@ def new_invite_code() -> str:
     return secrets.token_urlsafe(9)
 
 
-async def find_project(uow: UnitOfWork, ref: str) -> Project:
+async def find_project(uow: HasProjects, ref: str) -> Project:
     """Return the project named by id or name inside an open unit of work."""
     project = None
     if ref.isdigit():
@@ -45,7 +45,7 @@ async def find_project(uow: UnitOfWork, ref: str) -> Project:
 class CatalogService:
     """Creating and steering projects."""
 
-    def __init__(self, store: Store, *, clock: Callable[[], datetime],
+    def __init__(self, store: Store[CatalogWork], *, clock: Callable[[], datetime],
                  invite_codes: Callable[[], str] = new_invite_code) -> None:
         self._store = store
         self._clock = clock
@@ -58,13 +58,13 @@ class CatalogService:
         async with self._store.write(bulk=True) as uow:
             return await self.add_in(uow, spec, drafts, created_by=created_by, status=status)
 
-    async def add_in(self, uow: UnitOfWork, spec: ProjectSpec, drafts: Sequence[ItemDraft], *,
+    async def add_in(self, uow: ImportWork, spec: ProjectSpec, drafts: Sequence[ItemDraft], *,
                      created_by: AnnotatorId | None = None,
                      status: ProjectStatus = ProjectStatus.OPEN) -> Project:
         """Store a project with its items and media inside an open (bulk) unit of work."""
         records = [
             ItemDraftRecord(d.external_id, d.kind, d.text, d.media.key if d.media else None,
-                            d.gold_answer, d.explanation, d.training)
+                            d.gold_answer, d.explanation, d.training, d.payload)
             for d in drafts
         ]
         media = {d.media.key: d.media for d in drafts if d.media is not None}

@@ -12,7 +12,7 @@ Codes raised here (params in brackets; see ``item_rows`` for the enum):
 explanation; length, limit], ``items.text_too_long`` [length, limit],
 ``items.caption_too_long`` [length, limit: what the question leaves of a caption],
 ``items.empty_item``, ``items.ambiguous_media``, ``items.no_media_source`` [path],
-``items.bad_gold`` [value, reason: the ``ErrorCode`` from ``canonical_answer``; minimum and
+``items.bad_gold`` [value, reason: the ``ErrorCode`` from the kind's ``canonical``; minimum and
 maximum for out_of_range], ``items.bad_boolean`` [value], ``items.training_without_gold``,
 ``items.explanation_without_gold``; plus ``items.unsafe_path``/``missing_media``/
 ``unreadable_media`` [path] and ``media.*`` [filename, ...] for media.
@@ -25,10 +25,11 @@ import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from annotation.answers import canonical_answer
 from annotation.errors import AnswerRejected, Problem
 from annotation.intake.item_rows import ItemProblem, RawRow
 from annotation.intake.workers import CancelFlag
+from annotation.kinds.base import ItemFault
+from annotation.kinds.registry import ITEM_COLUMNS, kind_of
 from annotation.media.preparation import (
     MediaProblem,
     MediaRejected,
@@ -67,9 +68,10 @@ class ItemDraft:
     kind: MediaKind
     text: str
     media: PreparedMedia | None
-    gold_answer: str | None  # canonical (answers.canonical_answer)
+    gold_answer: str | None  # canonical (the kind's ``canonical``)
     explanation: str | None
     training: bool
+    payload: str = ""  # the kind's own data (annotation/kinds/)
 
 
 def caption_room(spec: ProjectSpec) -> int:
@@ -122,6 +124,7 @@ class _RowChecker:
         self.prepared: dict[tuple[str, str], PreparedMedia | Problem] = {}  # by file
         self.decoded: dict[tuple[str, str], PreparedMedia | Problem] = {}  # by content
         self.caption_room = caption_room(spec)
+        self.task_kind = kind_of(spec)
 
     def report(self, code: str, row: RawRow, field: str | None = None, **params: object) -> None:
         self.problems.append(Problem(code, row.line, field, params))
@@ -133,7 +136,9 @@ class _RowChecker:
         text = unicodedata.normalize("NFC", cells.get("text", "").strip())
         prepared = self._media(row)
         kind = MediaKind.TEXT if prepared is None else prepared.kind
-        if not text and not any(column in cells for column in MEDIA_COLUMNS):
+        payload = self._payload(row)
+        own_cells = bool(self.task_kind.item_columns)  # the kind checks them (a comparison)
+        if not own_cells and not text and not any(column in cells for column in MEDIA_COLUMNS):
             self.report(ItemProblem.EMPTY_ITEM, row)
         elif kind is MediaKind.TEXT and len(text) > MAX_TEXT:
             self.report(ItemProblem.TEXT_TOO_LONG, row, "text", length=len(text), limit=MAX_TEXT)
@@ -158,7 +163,24 @@ class _RowChecker:
             self.report(ItemProblem.TRAINING_WITHOUT_GOLD, row, "training")
         if len(self.problems) > before:
             return None
-        return ItemDraft(row.line, external_id, kind, text, prepared, gold, explanation, training)
+        return ItemDraft(row.line, external_id, kind, text, prepared, gold, explanation, training,
+                         payload)
+
+    def _payload(self, row: RawRow) -> str:
+        """Read the cells only the project's kind reads; refuse another kind's columns."""
+        own = self.task_kind.item_columns
+        for column in ITEM_COLUMNS:
+            if column in row.cells and column not in own:
+                self.report(ItemProblem.UNKNOWN_COLUMN, row, column)
+        if not own:
+            return ""
+        check = self.task_kind.check_item(self.spec, row.cells)
+        for fault, column, length, limit in check.faults:
+            if fault is ItemFault.MISSING:
+                self.report(ItemProblem.EMPTY_CELL, row, column)
+            else:
+                self.report(ItemProblem.TEXT_TOO_LONG, row, column, length=length, limit=limit)
+        return check.payload
 
     def _external_id(self, row: RawRow) -> str:
         external_id = row.cells.get("id", "").strip() or str(row.line)
@@ -174,7 +196,7 @@ class _RowChecker:
         if raw is None:
             return None
         try:
-            return canonical_answer(self.spec, raw)
+            return kind_of(self.spec).canonical(self.spec, raw)
         except AnswerRejected as exc:
             self.report(
                 ItemProblem.BAD_GOLD,

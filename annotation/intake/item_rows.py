@@ -38,6 +38,7 @@ from pathlib import PurePosixPath
 
 from annotation.answers import MULTI_SEPARATOR, format_number
 from annotation.errors import Problem
+from annotation.kinds.registry import ITEM_COLUMNS
 
 
 class ItemProblem(StrEnum):
@@ -63,6 +64,7 @@ class ItemProblem(StrEnum):
     TEXT_TOO_LONG = "items.text_too_long"
     CAPTION_TOO_LONG = "items.caption_too_long"
     EMPTY_ITEM = "items.empty_item"
+    EMPTY_CELL = "items.empty_cell"  # a cell the project's kind needs is empty
     AMBIGUOUS_MEDIA = "items.ambiguous_media"
     NO_MEDIA_SOURCE = "items.no_media_source"
     BAD_GOLD = "items.bad_gold"
@@ -72,8 +74,9 @@ class ItemProblem(StrEnum):
     MISSING_FILE = "items.missing_file"
 
 
-COLUMNS = ("id", "text", "image", "audio", "media", "gold", "explanation", "training")
-CONTENT_COLUMNS = ("text", "image", "audio", "media")
+COLUMNS = ("id", "text", "image", "audio", "media", "gold", "explanation", "training",
+           *ITEM_COLUMNS)  # the last ones only one kind reads (annotation/kinds/)
+CONTENT_COLUMNS = ("text", "image", "audio", "media", "prompt")
 MAX_ITEMS = 100_000
 MAX_FILE_BYTES = 64 * 1024 * 1024
 JSONL_SUFFIXES = frozenset({".jsonl", ".ndjson", ".json"})

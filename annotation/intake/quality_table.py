@@ -30,12 +30,14 @@ _COUNTS: dict[str, tuple[int, int]] = {
     "run_max_same": (0, 10_000),
     "run_max_skips": (0, 10_000),
     "daily_cap": (0, 1_000_000),
+    "position_min_answers": (0, 1_000),
 }
 _SHARES: dict[str, tuple[float, float]] = {
     "exam_pass": (0.0, 1.0),
     "probation_gold_rate": (0.0, 1.0),
     "gold_confidence": (0.5, 0.9999),
     "agreement_min_ratio": (0.0, 1.0),
+    "position_max_p": (1e-9, 0.5),
 }
 _SWITCHES = ("exam_stop_early", "adaptive_gold")
 # The gold share's ceiling, then its floor, which may not exceed the ceiling read before it.
@@ -45,7 +47,7 @@ _OPTIONAL: dict[str, tuple[float, float]] = {
     "speed_min_seconds": (0.0, 3_600.0),
 }
 _ACTIONS = ("gold_action", "speed_action", "agreement_action", "run_action",
-            "daily_cap_action")
+            "daily_cap_action", "position_action")
 KEYS = frozenset({"enabled", *_COUNTS, *_SHARES, *_SWITCHES, *_GOLD_SHARES, *_OPTIONAL,
                   *_ACTIONS})
 # Values of keys added after settings were first stored: what older projects ran with.

@@ -64,7 +64,8 @@ from annotation.intake.spec_fields import (
     FieldReader,
     SpecProblem,
 )
-from annotation.models import AnswerType, LocalizedText, NumberRange, ProjectSpec
+from annotation.kinds.registry import KINDS, SPEC_KEYS
+from annotation.models import AnswerType, LocalizedText, NumberRange, ProjectSpec, Scale
 
 __all__ = [
     "MAX_OPTION",
@@ -146,6 +147,7 @@ def spec_from_mapping(
     reward = reader.number("reward", 0.0, (0.0, MAX_REWARD))
     currency = reader.text("currency", limit=MAX_CURRENCY, required=False) or "MGA"
     quality = read_quality(reader)
+    scale = _scale(reader, answer_type)
     if reader.problems or name is None or question is None or answer_type is None:
         raise ValidationFailed(sorted(reader.problems, key=lambda p: p.line or 1 << 30))
     return ProjectSpec(
@@ -164,7 +166,18 @@ def spec_from_mapping(
         number_range=number_range,
         aggregation=str(aggregation),
         quality=quality,
+        scale=scale,
     )
+
+
+def _scale(reader: FieldReader, answer_type: AnswerType | None) -> Scale | None:
+    """Read the keys only the spec's kind reads; refuse another kind's keys."""
+    kind = KINDS.get(str(answer_type)) if answer_type is not None else None
+    own = kind.spec_keys if kind is not None else ()
+    for key in sorted(SPEC_KEYS.difference(own)):
+        if key in reader.data:
+            reader.problem(SpecProblem.NOT_APPLICABLE, key, answer_type=answer_type)
+    return kind.read_scale(reader) if kind is not None else None
 
 
 def _adaptive(reader: FieldReader, overlap: int, answer_type: AnswerType | None
@@ -199,6 +212,7 @@ def spec_to_toml(spec: ProjectSpec) -> str:
         f"reward = {float(spec.reward)!r}",
         f"currency = {_toml_string(spec.currency)}",
         f"aggregation = {_toml_string(spec.aggregation)}",
+        *_scale_to_toml(spec),
     ]
     tables: list[str] = []
     for key, localized in (("question", spec.question), ("instructions", spec.instructions)):
@@ -215,6 +229,12 @@ def spec_to_toml(spec: ProjectSpec) -> str:
                 tables.append(f"{key} = {float(value)!r}")
     tables += quality_to_toml(spec.quality)
     return "\n".join(out + tables) + "\n"
+
+
+def _scale_to_toml(spec: ProjectSpec) -> list[str]:
+    if spec.scale is None:
+        return []
+    return KINDS[str(spec.answer_type)].scale_toml(spec.scale, _toml_string)
 
 
 def spec_to_json(spec: ProjectSpec) -> str:
@@ -236,7 +256,23 @@ def spec_to_json(spec: ProjectSpec) -> str:
         "aggregation": spec.aggregation,
         "quality": quality_to_dict(spec.quality),
     }
+    if spec.scale is not None:
+        payload["scale"] = _scale_to_dict(spec.scale)
     return json.dumps(payload, ensure_ascii=False, sort_keys=True)
+
+
+def _scale_to_dict(scale: Scale) -> dict[str, Any]:
+    return {"points": scale.points, "labels": list(scale.labels), "start": scale.start,
+            "tie": scale.tie, "low": dict(scale.low.texts) if scale.low else None,
+            "high": dict(scale.high.texts) if scale.high else None}
+
+
+def _scale_from_dict(data: Mapping[str, Any] | None) -> Scale | None:
+    if data is None:
+        return None
+    return Scale(points=data["points"], labels=tuple(data["labels"]), start=data["start"],
+                 tie=data["tie"], low=LocalizedText(data["low"]) if data["low"] else None,
+                 high=LocalizedText(data["high"]) if data["high"] else None)
 
 
 def spec_from_json(text: str) -> ProjectSpec:
@@ -259,6 +295,7 @@ def spec_from_json(text: str) -> ProjectSpec:
         number_range=NumberRange(low, high),
         aggregation=data["aggregation"],
         quality=quality_from_dict(data.get("quality")),
+        scale=_scale_from_dict(data.get("scale")),
     )
 
 

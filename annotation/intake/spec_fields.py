@@ -15,6 +15,7 @@ from typing import TypeVar
 from annotation.aggregation.models import Method
 from annotation.answers import MULTI_SEPARATOR, normalize_text
 from annotation.errors import Problem
+from annotation.kinds.registry import SPEC_KEYS
 from annotation.models import LANGUAGES, AnswerType, LocalizedText, NumberRange
 
 _E = TypeVar("_E", bound=StrEnum)
@@ -72,7 +73,7 @@ FIELDS = frozenset(
         "aggregation",
         "quality",  # annotation.intake.quality_table
     }
-)
+) | SPEC_KEYS  # the keys only one kind reads (annotation/kinds/)
 
 
 class FieldReader:
@@ -148,6 +149,14 @@ class FieldReader:
             self.problem(SpecProblem.UNKNOWN_VALUE, field, value=str(value), allowed=allowed)
             return None
         return kind(value.strip())
+
+    def flag(self, field: str, default: bool) -> bool:
+        """Read a boolean (``true`` or ``false``)."""
+        value = self.data.get(field, default)
+        if not isinstance(value, bool):
+            self.problem(SpecProblem.WRONG_TYPE, field, expected="boolean")
+            return default
+        return value
 
     def integer(self, field: str, default: int, bounds: tuple[int, int]) -> int:
         """Read an integer within inclusive ``bounds``."""

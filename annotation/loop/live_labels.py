@@ -40,7 +40,7 @@ from annotation.aggregation.overlap import (
 )
 from annotation.datasets.labels import LiveSkills, live_skills
 from annotation.models import AnnotatorId, ItemId, Project, ProjectId, ProjectStatus
-from annotation.ports import Store, UnitOfWork
+from annotation.ports.store import LabelsWork, Store
 from annotation.records import ItemVotes, ProjectSnapshot
 
 REFIT_MIN_ANSWERS = 20  # never refit for fewer new answers than this…
@@ -178,13 +178,13 @@ def sweep(project: Project, undecided: Sequence[ItemVotes], fit: LiveSkills,
 class LiveLabels:
     """The fits of every adaptive project and the stopping decisions taken from them."""
 
-    def __init__(self, store: Store, clock: Callable[[], datetime]) -> None:
+    def __init__(self, store: Store[LabelsWork], clock: Callable[[], datetime]) -> None:
         self._store = store
         self._clock = clock
         self._fits: dict[ProjectId, Fit] = {}
         self._fresh: dict[ProjectId, int] = {}
 
-    async def judge(self, uow: UnitOfWork, project: Project, item_id: ItemId) -> None:
+    async def judge(self, uow: LabelsWork, project: Project, item_id: ItemId) -> None:
         """Settle or open an item after an answer to it (inside that answer's transaction)."""
         spec = project.spec
         assert spec.min_overlap is not None

@@ -16,7 +16,7 @@ from annotation.models import (
     Project,
     Role,
 )
-from annotation.ports import Store
+from annotation.ports.store import OnboardingWork, Store
 
 
 def pick_language(language_code: str | None) -> str:
@@ -50,7 +50,7 @@ class Profile:
 class OnboardingService:
     """Registration, languages, projects joined, roles."""
 
-    def __init__(self, store: Store, *, clock: Callable[[], datetime],
+    def __init__(self, store: Store[OnboardingWork], *, clock: Callable[[], datetime],
                  admins: Collection[int] = ()) -> None:
         self._store = store
         self._clock = clock

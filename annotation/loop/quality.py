@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 
 from annotation.loop.assignment import GOLD_SAMPLE, choose_next_item
 from annotation.models import AnnotatorId, Answer, Assignment, ItemId, Project, Stage
-from annotation.ports import UnitOfWork
+from annotation.ports.store import LoopWork
 from annotation.quality.checking import RECORD_LENGTH
 from annotation.quality.notices import CoordinatorNote, Feedback, NoteKind, QualityNotice
 from annotation.quality.qualification import (
@@ -47,7 +47,7 @@ class Pick:
     attempt: int
 
 
-async def standing_of(uow: UnitOfWork, project: Project, annotator_id: AnnotatorId,
+async def standing_of(uow: LoopWork, project: Project, annotator_id: AnnotatorId,
                       now: datetime) -> Standing:
     """Return the annotator's standing, starting them at training on first contact."""
     standing = await uow.quality.standing(project.id, annotator_id)
@@ -57,7 +57,7 @@ async def standing_of(uow: UnitOfWork, project: Project, annotator_id: Annotator
     return standing
 
 
-async def refusal(uow: UnitOfWork, project: Project, annotator_id: AnnotatorId
+async def refusal(uow: LoopWork, project: Project, annotator_id: AnnotatorId
                   ) -> QualityNotice | None:
     """Return the suspension notice if the annotator may change nothing in the project.
 
@@ -73,7 +73,7 @@ async def refusal(uow: UnitOfWork, project: Project, annotator_id: AnnotatorId
     return QualityNotice(suspension=verdict, project=project)
 
 
-async def pick_item(uow: UnitOfWork, project: Project, annotator_id: AnnotatorId,
+async def pick_item(uow: LoopWork, project: Project, annotator_id: AnnotatorId,
                     now: datetime, rng: random.Random) -> Pick | None:
     """Return the next item for the annotator's stage, or None (wait, suspended, no work)."""
     settings = project.spec.quality
@@ -113,7 +113,7 @@ async def pick_item(uow: UnitOfWork, project: Project, annotator_id: AnnotatorId
     return Pick(chosen, chosen != regular, Stage.PRODUCTION, 0)
 
 
-async def review(uow: UnitOfWork, project: Project, assignment: Assignment,
+async def review(uow: LoopWork, project: Project, assignment: Assignment,
                  answer: Answer | None, now: datetime) -> QualityNotice | None:
     """Apply quality control after an answer (or a skip, ``answer`` None)."""
     settings = project.spec.quality
@@ -172,7 +172,7 @@ def suspend(standing: Standing, verdict: Verdict) -> Standing:
                    evidence=dict(verdict.params), appeal=Appeal.NONE)
 
 
-async def _apply_rules(uow: UnitOfWork, project: Project, standing: Standing,
+async def _apply_rules(uow: LoopWork, project: Project, standing: Standing,
                        now: datetime) -> tuple[Verdict | None, list[Verdict], list[Verdict]]:
     settings = project.spec.quality
     recent = max(settings.run_max_same, settings.run_max_skips, settings.speed_window, 1)
@@ -180,7 +180,8 @@ async def _apply_rules(uow: UnitOfWork, project: Project, standing: Standing,
                                         after_answer=standing.grace, recent=recent,
                                         since=now - DAY)
     evidence = Evidence(gold=history.gold, seconds=history.seconds, values=history.values,
-                        skips_in_row=history.skips_in_row, tasks_today=history.tasks_today)
+                        skips_in_row=history.skips_in_row, tasks_today=history.tasks_today,
+                        first_picks=history.first_picks, positioned=history.positioned)
     spec = project.spec
     verdicts = evaluate(evidence, settings, options=len(spec.labels),
                         answer_type=spec.answer_type.value)
@@ -190,6 +191,6 @@ async def _apply_rules(uow: UnitOfWork, project: Project, standing: Standing,
     return suspension, warnings, flags
 
 
-async def _name(uow: UnitOfWork, annotator_id: AnnotatorId) -> str:
+async def _name(uow: LoopWork, annotator_id: AnnotatorId) -> str:
     annotator = await uow.annotators.get(annotator_id)
     return annotator.name if annotator else str(annotator_id)

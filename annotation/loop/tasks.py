@@ -14,12 +14,13 @@ from __future__ import annotations
 
 import random
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from enum import StrEnum
 
-from annotation.answers import canonical_answer, is_correct, join_choices, split_choices
 from annotation.errors import AnswerRejected, ErrorCode, NotFound, StaleTask
+from annotation.kinds.base import BACK_CODE, Step, Turn
+from annotation.kinds.registry import kind_of
 from annotation.loop.assignment import (
     GOLD_SAMPLE,
     UNDO_WINDOW,
@@ -35,13 +36,14 @@ from annotation.models import (
     Assignment,
     AssignmentId,
     AssignmentStatus,
+    Item,
     ItemId,
     Project,
     ProjectStatus,
     Stage,
     Task,
 )
-from annotation.ports import Store, UnitOfWork
+from annotation.ports.store import LoopWork, Store
 from annotation.quality.notices import QualityNotice
 
 
@@ -69,17 +71,10 @@ class Outcome:
     notice: QualityNotice | None = None  # training feedback, exam result, suspension…
 
 
-def option_at(options: tuple[str, ...], index: int) -> str:
-    """Return the option at ``index``, rejecting an index no button carries."""
-    if not 0 <= index < len(options):
-        raise AnswerRejected(ErrorCode.NOT_A_CHOICE, text=str(index))
-    return options[index]
-
-
 class TaskService:
     """The annotator's loop over a ``Store``."""
 
-    def __init__(self, store: Store, *, clock: Callable[[], datetime],
+    def __init__(self, store: Store[LoopWork], *, clock: Callable[[], datetime],
                  rng: random.Random) -> None:
         self._store = store
         self._clock = clock
@@ -107,7 +102,8 @@ class TaskService:
             assignment, project = owned
             if source is not None and await uow.answers.seen_source(source):
                 return Outcome(Result.DUPLICATE, None)
-            return await self._record(uow, assignment, project, raw, source)
+            value = kind_of(project.spec).canonical(project.spec, raw)
+            return await self._record(uow, assignment, project, value, source)
 
     async def answer_typed(self, annotator_id: AnnotatorId, raw: str, source: str) -> Outcome:
         """Record a typed answer (free text or number) to the annotator's open task."""
@@ -121,47 +117,37 @@ class TaskService:
             active = await uow.assignments.active_for(annotator_id)
             if project is None or active is None or active.project_id != project.id:
                 raise StaleTask(ErrorCode.NO_WORK)
-            if project.spec.answer_type.is_choice:
+            kind = kind_of(project.spec)
+            if not kind.accepts_typed:
                 raise AnswerRejected(ErrorCode.USE_BUTTONS)
             if active.deadline < self._clock():
                 return await self._expired(uow, annotator_id, project, active)
-            return await self._record(uow, active, project, raw, source)
+            return await self._record(uow, active, project, kind.typed(project.spec, raw),
+                                      source)
 
-    async def choose(self, annotator_id: AnnotatorId, assignment_id: AssignmentId,
-                     option_index: int) -> Outcome:
-        """Answer a single-choice or yes/no task with the option at ``option_index``."""
+    async def press(self, annotator_id: AnnotatorId, assignment_id: AssignmentId,
+                    code: int) -> Outcome:
+        """Apply a task's button: record the answer it completes, or keep the task on
+        screen with its new draft (a toggled option, one question of several answered)."""
         async with self._store.write() as uow:
             owned = await self._own_active(uow, annotator_id, assignment_id)
             if isinstance(owned, Outcome):
                 return owned
             assignment, project = owned
-            label = option_at(project.spec.labels, option_index)
-            return await self._record(uow, assignment, project, label, None)
-
-    async def toggle(self, annotator_id: AnnotatorId, assignment_id: AssignmentId,
-                     option_index: int) -> Outcome:
-        """Toggle one option of a multiple-choice task."""
-        async with self._store.write() as uow:
-            owned = await self._own_active(uow, annotator_id, assignment_id)
-            if isinstance(owned, Outcome):
-                return owned
-            assignment, project = owned
-            option = option_at(project.spec.options, option_index)
-            chosen = set(split_choices(assignment.draft)) ^ {option}
-            draft = join_choices(project.spec, chosen)
-            await uow.assignments.set_draft(assignment.id, draft)
-            task = await self._task(uow, assignment, project)
-            return Outcome(Result.TOGGLED, task)
-
-    async def submit_choices(self, annotator_id: AnnotatorId,
-                             assignment_id: AssignmentId) -> Outcome:
-        """Submit the options toggled so far on a multiple-choice task."""
-        async with self._store.write() as uow:
-            owned = await self._own_active(uow, annotator_id, assignment_id)
-            if isinstance(owned, Outcome):
-                return owned
-            assignment, project = owned
-            return await self._record(uow, assignment, project, assignment.draft, None)
+            kind = kind_of(project.spec)
+            turn = Turn(project.spec, await self._item(uow, assignment), annotator_id,
+                        assignment.draft)
+            if code == BACK_CODE:  # one step of the draft back (a ranking's last pick)
+                step = Step(draft=kind.back(turn) or "")
+            else:
+                step = kind.press(turn, code)
+            if step.final is not None:
+                return await self._record(uow, assignment, project, step.final, None,
+                                          step.detail)
+            assert step.draft is not None
+            await uow.assignments.set_draft(assignment.id, step.draft)
+            drafted = replace(assignment, draft=step.draft)
+            return Outcome(Result.TOGGLED, await self._task(uow, drafted, project))
 
     async def skip(self, annotator_id: AnnotatorId, assignment_id: AssignmentId) -> Outcome:
         """Give a task back without answering; the annotator never gets it again."""
@@ -194,6 +180,9 @@ class TaskService:
             await uow.answers.delete(assignment.id)
             deadline = deadline_for(now, project.spec.time_limit_seconds)
             await uow.assignments.reopen(assignment, now, deadline)
+            draft = kind_of(project.spec).reopened(project.spec, last.value, last.detail)
+            if draft:
+                await uow.assignments.set_draft(assignment.id, draft)
             reopened = await uow.assignments.get(assignment.id)
             assert reopened is not None
             return Outcome(Result.UNDONE, await self._task(uow, reopened, project))
@@ -203,15 +192,14 @@ class TaskService:
         async with self._store.write() as uow:
             return await uow.assignments.expire_due(self._clock())
 
-    async def _record(self, uow: UnitOfWork, assignment: Assignment, project: Project,
-                      raw: str, source: str | None) -> Outcome:
+    async def _record(self, uow: LoopWork, assignment: Assignment, project: Project,
+                      value: str, source: str | None, detail: str = "") -> Outcome:
+        """Record a canonical answer, run quality control and hand out the next task."""
         spec = project.spec
-        value = canonical_answer(spec, raw)
-        item = await uow.items.get(assignment.item_id)
-        if item is None:
-            raise NotFound(what="item")
+        item = await self._item(uow, assignment)
         now = self._clock()
-        correct = is_correct(spec, value, item.gold_answer) if item.gold_answer else None
+        correct = (kind_of(spec).is_correct(spec, value, item.gold_answer)
+                   if item.gold_answer else None)
         answer = Answer(
             assignment_id=assignment.id,
             item_id=item.id,
@@ -221,6 +209,7 @@ class TaskService:
             is_gold=item.is_gold,
             correct=correct,
             answered_at=now,
+            detail=detail,
         )
         if not await uow.answers.add(answer, source, project.id):
             return Outcome(Result.DUPLICATE, None)
@@ -246,14 +235,14 @@ class TaskService:
         """
         return await self._live.refresh(force=force)
 
-    async def _review(self, uow: UnitOfWork, project: Project, assignment: Assignment,
+    async def _review(self, uow: LoopWork, project: Project, assignment: Assignment,
                       answer: Answer | None) -> QualityNotice | None:
         """Run quality control on an answer or a skip (projects with it enabled)."""
         if not project.spec.quality.enabled:
             return None
         return await review(uow, project, assignment, answer, self._clock())
 
-    async def _expired(self, uow: UnitOfWork, annotator_id: AnnotatorId, project: Project,
+    async def _expired(self, uow: LoopWork, annotator_id: AnnotatorId, project: Project,
                        stale: Assignment | None = None) -> Outcome:
         if stale is not None:
             await uow.assignments.close(stale, AssignmentStatus.EXPIRED)
@@ -262,7 +251,7 @@ class TaskService:
             return Outcome(Result.EXPIRED, await self._task(uow, active, project))
         return Outcome(Result.EXPIRED, await self._assign_next(uow, annotator_id, project))
 
-    async def _live_assignment(self, uow: UnitOfWork,
+    async def _live_assignment(self, uow: LoopWork,
                                annotator_id: AnnotatorId) -> Assignment | None:
         """Return the annotator's active assignment, expiring it first if overdue."""
         active = await uow.assignments.active_for(annotator_id)
@@ -271,7 +260,7 @@ class TaskService:
             return None
         return active
 
-    async def _own(self, uow: UnitOfWork, annotator_id: AnnotatorId,
+    async def _own(self, uow: LoopWork, annotator_id: AnnotatorId,
                    assignment_id: AssignmentId) -> tuple[Assignment, Project] | Outcome:
         """Return the caller's assignment and its project, or the suspension to report.
 
@@ -291,7 +280,7 @@ class TaskService:
             raise StaleTask(ErrorCode.NOT_YOURS)
         return assignment, project
 
-    async def _own_active(self, uow: UnitOfWork, annotator_id: AnnotatorId,
+    async def _own_active(self, uow: LoopWork, annotator_id: AnnotatorId,
                           assignment_id: AssignmentId
                           ) -> tuple[Assignment, Project] | Outcome:
         """Return the assignment if still open, else the outcome to report instead."""
@@ -307,13 +296,13 @@ class TaskService:
             return Outcome(Result.DUPLICATE, None)
         return await self._expired(uow, annotator_id, project)
 
-    async def _project_of(self, uow: UnitOfWork, annotator_id: AnnotatorId) -> Project | None:
+    async def _project_of(self, uow: LoopWork, annotator_id: AnnotatorId) -> Project | None:
         annotator = await uow.annotators.get(annotator_id)
         if annotator is None or annotator.current_project is None:
             return None
         return await uow.projects.get(annotator.current_project)
 
-    async def _assign_next(self, uow: UnitOfWork, annotator_id: AnnotatorId,
+    async def _assign_next(self, uow: LoopWork, annotator_id: AnnotatorId,
                            project: Project) -> Task | None:
         if project.status is not ProjectStatus.OPEN:
             return None
@@ -335,7 +324,7 @@ class TaskService:
         )
         return await self._task(uow, assignment, project)
 
-    async def _assign_checked(self, uow: UnitOfWork, annotator_id: AnnotatorId,
+    async def _assign_checked(self, uow: LoopWork, annotator_id: AnnotatorId,
                               project: Project) -> Task | None:
         """Hand out the item quality control picks: training, exam or production."""
         now = self._clock()
@@ -349,7 +338,13 @@ class TaskService:
         await uow.quality.set_stage(assignment.id, pick.stage, pick.attempt)
         return await self._task(uow, assignment, project)
 
-    async def _task(self, uow: UnitOfWork, assignment: Assignment, project: Project) -> Task:
+    async def _item(self, uow: LoopWork, assignment: Assignment) -> Item:
+        item = await uow.items.get(assignment.item_id)
+        if item is None:
+            raise NotFound(what="item")
+        return item
+
+    async def _task(self, uow: LoopWork, assignment: Assignment, project: Project) -> Task:
         item = await uow.items.get(assignment.item_id)
         if item is None:
             raise NotFound(what="item")
@@ -357,4 +352,4 @@ class TaskService:
         stage = Stage.PRODUCTION
         if project.spec.quality.enabled:
             stage = (await uow.quality.stage_of(assignment.id)).stage
-        return Task(assignment, item, project, media, split_choices(assignment.draft), stage)
+        return Task(assignment, item, project, media, stage=stage)

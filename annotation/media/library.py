@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from annotation.models import MediaKey
-from annotation.ports import Store
+from annotation.ports.store import MediaWork, Store
 
 
 class MediaLibrary:
     """Reads prepared media and remembers the Telegram file id it was uploaded as."""
 
-    def __init__(self, store: Store) -> None:
+    def __init__(self, store: Store[MediaWork]) -> None:
         self._store = store
 
     async def data(self, key: MediaKey) -> bytes:

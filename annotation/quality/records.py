@@ -20,6 +20,10 @@ class History:
     skips_in_row: int
     tasks_today: int
     production_done: int  # production tasks answered (all time: for the probation)
+    # comparisons: of the latest answers that picked a side, how many picked the one shown
+    # first, and how many there were (annotation.kinds.pairwise)
+    first_picks: int = 0
+    positioned: int = 0
 
 
 @dataclass(frozen=True, slots=True)

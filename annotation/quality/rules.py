@@ -10,6 +10,7 @@ probability of an accuracy under the bar is at least the configured confidence.
 
 from __future__ import annotations
 
+import math
 import statistics
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -23,6 +24,7 @@ from annotation.quality.settings import (
     speed_floor,
 )
 
+POSITION_WINDOW = 100  # the latest answers the position rule weighs
 _SEVERITY = {RuleAction.WARN: 0, RuleAction.FLAG: 1, RuleAction.SUSPEND: 2}
 
 
@@ -50,6 +52,8 @@ class Evidence:
     skips_in_row: int = 0  # tasks skipped in a row, most recent last
     tasks_today: int = 0  # answers in the last 24 hours
     agreement: AgreementStats | None = None
+    first_picks: int = 0  # comparisons: picks of the response shown first…
+    positioned: int = 0  # …among the latest answers that picked a side
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,6 +120,32 @@ def check_skips(skips_in_row: int, settings: QualitySettings) -> Verdict | None:
     return Verdict(Rule.SKIPS, settings.run_action, {"count": skips_in_row})
 
 
+def fair_coin_p(successes: int, trials: int) -> float:
+    """Return the two-sided probability of a split at least this uneven from a fair coin."""
+    if trials == 0:
+        return 1.0
+    extreme = max(successes, trials - successes)
+    tail = sum(math.comb(trials, k) for k in range(extreme, trials + 1)) / 2**trials
+    return min(1.0, 2 * tail)
+
+
+def check_position(first_picks: int, positioned: int,
+                   settings: QualitySettings) -> Verdict | None:
+    """Fire when picks of the response shown first are far from half.
+
+    Each annotator sees a comparison's two responses in an order drawn at random, so the
+    better one is shown first half the time, whatever their skill: an honest annotator picks
+    the first shown about half the time, an "always A" clicker every time.
+    """
+    if settings.position_min_answers < 1 or positioned < settings.position_min_answers:
+        return None
+    p = fair_coin_p(first_picks, positioned)
+    if p >= settings.position_max_p:
+        return None
+    return Verdict(Rule.POSITION, settings.position_action, {
+        "percent": round(100 * first_picks / positioned), "total": positioned})
+
+
 def check_daily_cap(tasks_today: int, settings: QualitySettings) -> Verdict | None:
     """Fire when the annotator reached the daily cap of tasks."""
     cap = settings.daily_cap
@@ -134,6 +164,7 @@ def evaluate(evidence: Evidence, settings: QualitySettings, *, options: int,
         check_agreement(evidence.agreement, settings),
         check_speed(evidence.seconds, settings, answer_type),
         check_daily_cap(evidence.tasks_today, settings),
+        check_position(evidence.first_picks, evidence.positioned, settings),
     ]
     verdicts = [v for v in found if v is not None]
     return sorted(verdicts, key=lambda v: -_SEVERITY[v.action])

@@ -28,6 +28,7 @@ class Rule(StrEnum):
     SPEED = "speed"
     AGREEMENT = "agreement"
     SAME_ANSWER = "same_answer"
+    POSITION = "position"  # picks the response shown first far more often than chance
     SKIPS = "skips"
     DAILY_CAP = "daily_cap"
     MANUAL = "manual"  # suspended by a coordinator
@@ -75,6 +76,10 @@ class QualitySettings:
     run_action: RuleAction = RuleAction.SUSPEND
     daily_cap: int = 0  # tasks per 24 hours; 0: no cap
     daily_cap_action: RuleAction = RuleAction.WARN
+    # comparisons: the share of picks of the response shown first (order drawn at random)
+    position_min_answers: int = 20  # 0: off
+    position_max_p: float = 0.001  # fire when a fair coin would be this unlikely
+    position_action: RuleAction = RuleAction.SUSPEND
 
 
 def gold_bar(settings: QualitySettings, options: int) -> float:

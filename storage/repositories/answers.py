@@ -16,7 +16,8 @@ from storage.codecs import from_ts, to_ts
 from storage.connection import Connection, Row
 from storage.repositories import build_in_steps, fetch_all, fetch_one
 
-_COLUMNS = "assignment_id, item_id, annotator_id, value, seconds, is_gold, correct, answered_at"
+_COLUMNS = ("assignment_id, item_id, annotator_id, value, seconds, is_gold, correct, "
+            "answered_at, detail")
 
 
 def _answer(row: Row) -> Answer:
@@ -29,6 +30,7 @@ def _answer(row: Row) -> Answer:
         is_gold=bool(row[5]),
         correct=None if row[6] is None else bool(row[6]),
         answered_at=from_ts(row[7]),
+        detail=row[8],
     )
 
 
@@ -42,13 +44,13 @@ class SqliteAnswers:
         """Record an answer; return False if this assignment or source was already recorded."""
         changed = await self._db.execute(
             "INSERT INTO answers (assignment_id, project_id, item_id, annotator_id, value, "
-            "seconds, is_gold, correct, source, answered_at) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+            "seconds, is_gold, correct, source, answered_at, detail) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
             (
                 answer.assignment_id, project_id, answer.item_id, answer.annotator_id,
                 answer.value, answer.seconds, int(answer.is_gold),
                 None if answer.correct is None else int(answer.correct), source,
-                to_ts(answer.answered_at),
+                to_ts(answer.answered_at), answer.detail,
             ),
         )
         return changed == 1
@@ -110,7 +112,7 @@ class SqliteAnswers:
         rows = await fetch_all(
             self._db,
             "SELECT a.item_id, a.id, a.assignment_id, a.annotator_id, a.value, a.seconds, "
-            "a.is_gold, a.correct, a.answered_at, i.external_id, a.excluded "
+            "a.is_gold, a.correct, a.answered_at, i.external_id, a.excluded, a.detail "
             "FROM answers AS a INDEXED BY answers_export JOIN items AS i ON i.id = a.item_id "
             "WHERE a.project_id = ? AND (a.item_id, a.id) > (?, ?) "
             "ORDER BY a.item_id, a.id LIMIT ?",
@@ -120,6 +122,7 @@ class SqliteAnswers:
             ((r[0], r[1]), ExportAnswer(
                 AssignmentId(r[2]), ItemId(r[0]), AnnotatorId(r[3]), r[4], r[5], bool(r[6]),
                 None if r[7] is None else bool(r[7]), from_ts(r[8]), r[9], bool(r[10]),
+                detail=r[11],
             ))
             for r in rows
         ]

@@ -17,7 +17,8 @@ from storage.cache import RowCache
 from storage.connection import Connection, Row
 from storage.repositories import build_in_steps, fetch_all, fetch_one
 
-_COLUMNS = "id, project_id, external_id, kind, text, media_key, gold_answer, explanation"
+_COLUMNS = ("id, project_id, external_id, kind, text, media_key, gold_answer, explanation, "
+            "payload")
 
 
 def _item(row: Row) -> Item:
@@ -30,6 +31,7 @@ def _item(row: Row) -> Item:
         media_key=MediaKey(row[5]) if row[5] is not None else None,
         gold_answer=row[6],
         explanation=row[7],
+        payload=row[8],
     )
 
 
@@ -44,10 +46,10 @@ class SqliteItems:
         """Store items (media already stored) and return how many were added."""
         await self._db.executemany(
             "INSERT INTO items (project_id, external_id, kind, text, media_key, gold_answer, "
-            "explanation, training) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            "explanation, training, payload) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [
                 (project_id, d.external_id, d.kind.value, d.text, d.media_key, d.gold_answer,
-                 d.explanation, int(d.training))
+                 d.explanation, int(d.training), d.payload)
                 for d in drafts
             ],
         )
@@ -145,10 +147,10 @@ class SqliteItems:
         rows = await fetch_all(
             self._db,
             "SELECT i.id, i.external_id, i.kind, i.text, m.filename, i.gold_answer, i.answers, "
-            "i.media_key FROM items AS i LEFT JOIN media AS m ON m.key = i.media_key "
+            "i.media_key, i.payload FROM items AS i LEFT JOIN media AS m ON m.key = i.media_key "
             "WHERE i.project_id = ? ORDER BY i.id",
             (project_id,),
         )
         return await build_in_steps(rows, lambda r: ItemTally(
             ItemId(r[0]), r[1], MediaKind(r[2]), r[3], r[4], r[5], r[6],
-            MediaKey(r[7]) if r[7] is not None else None))
+            MediaKey(r[7]) if r[7] is not None else None, r[8]))

@@ -12,6 +12,7 @@ from annotation.models import AnnotatorId, AssignmentId, ItemId, ProjectId, Reci
 from annotation.quality.agreement import CastVote
 from annotation.quality.qualification import Appeal, Progress, Standing, Status
 from annotation.quality.records import History, RosterRow, TaskStage
+from annotation.quality.rules import POSITION_WINDOW
 from annotation.quality.scores import GoldScore
 from annotation.quality.settings import Rule
 from storage.codecs import from_ts, to_ts
@@ -168,7 +169,14 @@ class SqliteQuality:
             "       (SELECT COUNT(*) FROM assignments WHERE project_id = ?1 "
             "        AND annotator_id = ?2 AND stage = 'production' AND status = 'answered')",
             (*who, to_ts(since)))
-        assert gold is not None and counts is not None
+        positions = await fetch_one(
+            self._db,
+            "SELECT COUNT(*), COALESCE(SUM(position = 0), 0) FROM (SELECT "
+            "json_extract(detail, '$.position') AS position FROM answers "
+            "WHERE project_id = ? AND annotator_id = ? AND id > ? AND detail != '' "
+            "AND json_extract(detail, '$.position') IS NOT NULL ORDER BY id DESC LIMIT ?)",
+            (*who, after_answer, POSITION_WINDOW))
+        assert gold is not None and counts is not None and positions is not None
         skips = 0
         for row in statuses:
             if row[0] != "skipped":
@@ -178,7 +186,8 @@ class SqliteQuality:
             gold=GoldScore(gold[1], gold[0]),
             values=[row[0] for row in reversed(values)],
             seconds=[row[0] for row in reversed(seconds)],
-            skips_in_row=skips, tasks_today=counts[0], production_done=counts[1])
+            skips_in_row=skips, tasks_today=counts[0], production_done=counts[1],
+            first_picks=positions[1], positioned=positions[0])
 
     async def last_answer_id(self, project_id: ProjectId, annotator_id: AnnotatorId) -> int:
         """Return the id of the annotator's latest answer in the project (0: none)."""

@@ -10,8 +10,8 @@ import pytest
 from annotation.intake.item_drafts import ItemDraft
 from annotation.models import AnnotatorId, AnswerType, MediaKind
 from storage.database import Database
+from tests.annotators import Services, answer_all, join
 from tests.projects import make_items, make_spec
-from tests.storage.test_tasks import Services, _join, answer_all
 
 ADAPTIVE = {"answer_type": AnswerType.YES_NO, "options": (), "overlap": 5, "min_overlap": 2,
             "confidence_target": 0.9}
@@ -27,7 +27,7 @@ def _items(regular: int, gold: int) -> list[ItemDraft]:
 
 async def _everyone_says_yes(services: Services, invite: str, people: range) -> None:
     for user in people:
-        await _join(services, user, invite)
+        await join(services, user, invite)
     for user in people:  # one after the other: gold records build up as the crowd works
         await answer_all(services, user, lambda _user: 0)
 
@@ -61,7 +61,7 @@ async def _answer_some(services: Services, people: range, count: int) -> None:
         for _ in range(count):
             if task is None:
                 break
-            task = (await tasks.choose(AnnotatorId(user), task.assignment.id, 0)).task
+            task = (await tasks.press(AnnotatorId(user), task.assignment.id, 0)).task
 
 
 async def test_after_a_skill_fit_agreeing_annotators_settle_items_without_gold(
@@ -70,7 +70,7 @@ async def test_after_a_skill_fit_agreeing_annotators_settle_items_without_gold(
     project = await projects.create(make_spec(gold_rate=0.0, **ADAPTIVE), _items(60, 0))
     people = range(100, 105)
     for user in people:
-        await _join(services, user, project.invite_code)
+        await join(services, user, project.invite_code)
     await _answer_some(services, people, 8)  # one-coin without gold: no item settles
     before = _answers_per_regular_item(await projects.snapshot(project.id))
     assert max(before.values()) == 5
@@ -102,25 +102,25 @@ async def test_an_item_opens_min_overlap_slots_then_one_at_a_time(services: Serv
     tasks, _a, projects = services
     project = await projects.create(make_spec(gold_rate=0.0, **GATED), _items(1, 0))
     for user in range(100, 106):
-        await _join(services, user, project.invite_code)
+        await join(services, user, project.invite_code)
     first = await _holders(services, range(100, 106))
     assert len(first) == 2  # min_overlap slots, not overlap
     for user in first:  # they disagree: the label is not trusted
         task = await tasks.current_task(AnnotatorId(user))
         assert task is not None
-        await tasks.choose(AnnotatorId(user), task.assignment.id, user % 2)
+        await tasks.press(AnnotatorId(user), task.assignment.id, user % 2)
     second = await _holders(services, range(100, 106))
     assert len(second) == 1 and not set(second) & set(first)  # one more, to someone new
     (user,) = second
     task = await tasks.current_task(AnnotatorId(user))
     assert task is not None
-    await tasks.choose(AnnotatorId(user), task.assignment.id, 2)  # a third opinion
+    await tasks.press(AnnotatorId(user), task.assignment.id, 2)  # a third opinion
     third = await _holders(services, range(100, 106))
     assert len(third) == 1  # still split: the fourth and last slot
     (last,) = third
     task = await tasks.current_task(AnnotatorId(last))
     assert task is not None
-    await tasks.choose(AnnotatorId(last), task.assignment.id, 0)
+    await tasks.press(AnnotatorId(last), task.assignment.id, 0)
     assert await _holders(services, range(100, 106)) == {}  # overlap reached
 
 
@@ -129,7 +129,7 @@ async def _work_gold(services: Services, user: int) -> str | None:
     tasks = services[0]
     task = await tasks.current_task(AnnotatorId(user))
     while task is not None and task.item.is_gold:
-        task = (await tasks.choose(AnnotatorId(user), task.assignment.id, 0)).task
+        task = (await tasks.press(AnnotatorId(user), task.assignment.id, 0)).task
     return task.item.external_id if task is not None else None
 
 
@@ -140,7 +140,7 @@ async def test_trusted_agreement_closes_the_item_at_min_overlap(
     project = await projects.create(make_spec(gold_rate=1.0, **GATED), make_items(1, 8))
     people = range(100, 106)
     for user in people:
-        await _join(services, user, project.invite_code)
+        await join(services, user, project.invite_code)
     # gold rate 1: each answers all 8 gold items (rightly) before the regular item; the
     # first two take its two slots, the others get nothing (no gold without regular work)
     got = {user: await _work_gold(services, user) for user in people}
@@ -149,7 +149,7 @@ async def test_trusted_agreement_closes_the_item_at_min_overlap(
     for user, option in zip(holders, (1, second), strict=True):
         task = await tasks.current_task(AnnotatorId(user))
         assert task is not None and task.item.external_id == "item0"
-        await tasks.choose(AnnotatorId(user), task.assignment.id, option)
+        await tasks.press(AnnotatorId(user), task.assignment.id, option)
     third = [u for u in people[2:] if await _work_gold(services, u) == "item0"]
     # trusted and agreeing: settled at two; trusted but split: exactly one more slot
     assert len(third) == (1 if more else 0)
@@ -160,7 +160,7 @@ async def test_a_refit_is_due_after_enough_new_answers(services: Services) -> No
     project = await projects.create(make_spec(gold_rate=0.0, **GATED), _items(40, 0))
     people = range(100, 110)
     for user in people:
-        await _join(services, user, project.invite_code)
+        await join(services, user, project.invite_code)
     assert await tasks.refresh_skills() == 1  # never fitted: fitted at once
     assert await tasks.refresh_skills() == 0  # nothing new
     await _answer_some(services, range(100, 109), 2)  # 18 answers: under the minimum
@@ -175,10 +175,10 @@ async def test_the_sweep_never_overrides_a_decision_on_newer_answers(
     tasks, _a, projects = services
     project = await projects.create(make_spec(gold_rate=0.0, **GATED), _items(1, 0))
     for user in (100, 101):
-        await _join(services, user, project.invite_code)
+        await join(services, user, project.invite_code)
         task = await tasks.current_task(AnnotatorId(user))
         assert task is not None
-        await tasks.choose(AnnotatorId(user), task.assignment.id, 0)
+        await tasks.press(AnnotatorId(user), task.assignment.id, 0)
     async with database.read() as uow:
         (item,) = await uow.items.undecided(project.id, 2, 4)
     assert item.answers == 2 and not item.settled

@@ -1,4 +1,8 @@
-"""The database itself: transactions inline and off the loop, another process's lock, WAL."""
+"""The database itself: transactions inline and off the loop, another process's lock, WAL.
+
+What every engine must do (rollback, serialized writes, snapshots) is in
+``tests/contract/test_store_contract.py``; here is what only SQLite has to get right.
+"""
 
 from __future__ import annotations
 
@@ -15,8 +19,8 @@ from bot.sandbox.testing import wait_until
 from storage import database as database_module
 from storage.connection import InlineConnection
 from storage.database import Database, DatabaseBusy
+from tests.annotators import Services, join
 from tests.projects import make_items, make_spec
-from tests.storage.test_tasks import Services, _join
 
 NOW = datetime(2026, 1, 1, tzinfo=UTC)
 
@@ -24,37 +28,6 @@ NOW = datetime(2026, 1, 1, tzinfo=UTC)
 async def _names(database: Database) -> list[str]:
     async with database.read() as uow:
         return [p.spec.name for p in await uow.projects.all()]
-
-
-@pytest.mark.parametrize("bulk", [False, True])
-async def test_a_failed_transaction_leaves_nothing_and_the_next_one_works(
-        database: Database, services: Services, bulk: bool) -> None:
-    with pytest.raises(RuntimeError):
-        async with database.write(bulk=bulk) as uow:
-            await uow.annotators.upsert(AnnotatorId(5), "Five", "en", NOW)
-            raise RuntimeError("boom")
-    async with database.read() as uow:
-        assert await uow.annotators.get(AnnotatorId(5)) is None
-    await services[2].create(make_spec(name="After"), make_items(3))
-    assert await _names(database) == ["After"]
-
-
-async def test_a_cancelled_bulk_transaction_rolls_back(database: Database) -> None:
-    inside = asyncio.Event()
-
-    async def long_import() -> None:
-        async with database.write(bulk=True) as uow:
-            await uow.annotators.upsert(AnnotatorId(6), "Six", "en", NOW)
-            inside.set()
-            await asyncio.Event().wait()  # cancelled here
-
-    task = asyncio.create_task(long_import())
-    await inside.wait()
-    task.cancel()
-    with pytest.raises(asyncio.CancelledError):
-        await task
-    async with database.read() as uow:
-        assert await uow.annotators.get(AnnotatorId(6)) is None
 
 
 async def test_cancelling_a_statement_on_the_thread_waits_for_it(tmp_path: Path) -> None:
@@ -87,13 +60,13 @@ async def test_a_bulk_import_and_answers_interleave(database: Database,
                                                    services: Services) -> None:
     tasks, _annotators, projects = services
     small = await projects.create(make_spec(name="Small"), make_items(5))
-    await _join(services, 100, small.invite_code)
+    await join(services, 100, small.invite_code)
     task = await tasks.current_task(AnnotatorId(100))
     assert task is not None
 
     async def answer() -> None:
         assert task is not None
-        await tasks.choose(AnnotatorId(100), task.assignment.id, 0)
+        await tasks.press(AnnotatorId(100), task.assignment.id, 0)
 
     await asyncio.gather(projects.create(make_spec(name="Big"), make_items(3000)), answer())
     snapshot = await projects.snapshot(small.id)

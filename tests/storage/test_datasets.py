@@ -14,30 +14,31 @@ from pathlib import Path
 import pytest
 
 from annotation.access import AccessService
-from annotation.datasets.archive import TELEGRAM_UPLOAD_LIMIT
-from annotation.datasets.label_studio import CONTROL
 from annotation.datasets.service import DatasetService, ExportRequest, Format
 from annotation.intake.item_drafts import ItemDraft
 from annotation.intake.spec import parse_spec
+from annotation.kinds.label_studio import CONTROL
 from annotation.media.preparation import PreparedMedia
 from annotation.models import MediaKey, MediaKind
+from annotation.ports.datasets import TELEGRAM_UPLOAD_LIMIT
 from bot.sample import build_sample_project
 from storage.database import Database
+from storage.datasets import open_dataset_folder
+from tests.annotators import Services, answer_all, join
 from tests.clocks import FakeClock
-from tests.storage.test_tasks import Services, _join, answer_all
 
 ADMIN = 1  # an admin by configuration, as in the ``services`` fixture
 
 
 def _datasets(database: Database, clock: FakeClock) -> DatasetService:
     return DatasetService(database, AccessService(database, clock=clock, admins={ADMIN}),
-                          clock=clock)
+                          clock=clock, folders=open_dataset_folder)
 
 
 async def _annotate(services: Services, invite: str, people: range) -> None:
     """Everyone answers every task they get (option ``user % 2``), all at once."""
     for user in people:
-        await _join(services, user, invite)
+        await join(services, user, invite)
     await asyncio.gather(*(answer_all(services, user, lambda u: u % 2) for user in people))
 
 
@@ -131,6 +132,13 @@ async def test_pseudonyms_are_stable_and_ids_only_on_request(
     assert {row["annotator"] for row in csv.DictReader(names[2].splitlines())} == {
         "100", "101", "102"}
     assert not (first.folder / "huggingface").exists()
+    hf = frozenset({Format.HUGGINGFACE})
+    cards = [next((r.folder / "huggingface").rglob("README.md")).read_text() for r in (
+        await service.export(ADMIN, ExportRequest(project.id, hf), tmp_path / "d"),
+        await service.export(ADMIN, ExportRequest(project.id, hf, reveal_ids=True),
+                             tmp_path / "e"))]
+    assert "stable per-project pseudonyms" in cards[0]
+    assert "Telegram user ids (requested by an admin)" in cards[1]
 
 
 async def test_archive_over_50_mb_is_split_below_the_limit(

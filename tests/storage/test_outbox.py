@@ -1,4 +1,9 @@
-"""The outbox on a real SQLite file: audiences, one row per recipient, claiming, recovery."""
+"""The outbox on a real SQLite file: queueing a broadcast or reminders to thousands inserts
+their rows on the bulk path, off the event loop.
+
+The broadcast use cases run on the fake store (``tests/annotation/console/test_broadcasts.py``)
+and the outbox queries on every engine (``tests/contract/test_console_contract.py``).
+"""
 
 from __future__ import annotations
 
@@ -10,15 +15,8 @@ from typing import Any
 import pytest
 
 from annotation.access import AccessService
-from annotation.console.broadcasts import BroadcastService, queue_system_broadcast
-from annotation.console.records import (
-    Audience,
-    AudienceKind,
-    AudienceRequest,
-    BroadcastKind,
-    BroadcastStatus,
-    DeliveryStatus,
-)
+from annotation.console.broadcasts import BroadcastService
+from annotation.console.records import AudienceKind, AudienceRequest
 from annotation.console.reminders import ReminderService
 from annotation.intake.catalog import CatalogService
 from annotation.loop.onboarding import OnboardingService
@@ -41,60 +39,6 @@ async def setup(database: Database, clock: FakeClock) -> tuple[BroadcastService,
     await people.set_blocked(AnnotatorId(12), True)
     access = AccessService(database, clock=clock, admins={ADMIN})
     return BroadcastService(database, access, clock=clock), project.invite_code
-
-
-async def test_audiences_and_one_row_per_recipient(database: Database, clock: FakeClock) -> None:
-    service, _invite = await setup(database, clock)
-    everyone = await service.draft(ADMIN, AudienceRequest(AudienceKind.ALL), "hi")
-    assert everyone.recipients == 4  # the blocked annotator is left out
-    project = await service.draft(ADMIN, AudienceRequest(AudienceKind.PROJECT, "1"), "hi")
-    assert project.recipients == 2
-    clock.advance(3 * 86400)
-    idle = await service.draft(ADMIN, AudienceRequest(AudienceKind.IDLE, idle_days=2), "hi")
-    assert idle.recipients == 4
-    assert await service.confirm(ADMIN, project.broadcast.id, 1, 1) == 2
-    assert await service.confirm(ADMIN, project.broadcast.id, 1, 1) == 0  # double tap
-
-
-async def test_claim_settle_and_recover(database: Database, clock: FakeClock) -> None:
-    service, _invite = await setup(database, clock)
-    draft = await service.draft(ADMIN, AudienceRequest(AudienceKind.ALL), "hi")
-    await service.confirm(ADMIN, draft.broadcast.id, 1, 1)
-    first = await service.claim(draft.broadcast.id)
-    second = await service.claim(draft.broadcast.id)
-    assert first is not None and second is not None and first.annotator_id != second.annotator_id
-    await service.settle(first, DeliveryStatus.SENT)
-    assert await service.recover() == 1  # the second was in flight at a "crash"
-    progress = await service.progress(draft.broadcast.id)
-    assert (progress.total, progress.sent, progress.uncertain) == (4, 1, 1)
-    claimed = []
-    while (recipient := await service.claim(draft.broadcast.id)) is not None:
-        claimed.append(recipient.annotator_id)
-        await service.settle(recipient, DeliveryStatus.BLOCKED)
-    assert len(claimed) == 2 and second.annotator_id not in claimed  # never resent
-    assert (await service.progress(draft.broadcast.id)).finished
-    [sending] = await service.sending()
-    await service.finish(sending.id)
-    assert await service.sending() == []
-
-
-async def test_reminders_go_once_per_idle_spell(database: Database, clock: FakeClock) -> None:
-    await setup(database, clock)
-    async with database.write() as uow:
-        await uow.reminders.set_period(ProjectId(1), 3600.0)
-        await uow.reminders.set_muted(AnnotatorId(11), True)
-    audience = Audience(AudienceKind.REMINDER, project_id=ProjectId(1))
-    async with database.write() as uow:
-        assert await queue_system_broadcast(uow, BroadcastKind.REMINDER, audience,
-                                            clock()) == 0
-    clock.advance(7200)
-    async with database.write() as uow:
-        assert await queue_system_broadcast(uow, BroadcastKind.REMINDER, audience,
-                                            clock()) == 1  # 10 (11 muted, 12 blocked)
-        again = await queue_system_broadcast(uow, BroadcastKind.REMINDER, audience, clock())
-        assert again == 0
-        done = await uow.outbox.sending()
-    assert [b.status for b in done] == [BroadcastStatus.SENDING]
 
 
 class LoopTurns:

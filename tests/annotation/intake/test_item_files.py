@@ -182,6 +182,7 @@ CSV_CASES: list[tuple[str, Expected]] = [
     ("foo,bar\n1,2\n", [(I.NO_HEADER, 1, None)]),
     ("id,gold\n1,cat\n", [(I.MISSING_COLUMN, 1, None)]),
     ("text,colour\nhi,red\n", [(I.UNKNOWN_COLUMN, 1, "colour")]),
+    ("text,prompt\nhi,why?\n", [(I.UNKNOWN_COLUMN, 2, "prompt")]),  # another kind's
     ("text,Text\nhi,ho\n", [(I.DUPLICATE_COLUMN, 1, "text")]),
     ("id,text\n1,a\n1,b\n", [(I.DUPLICATE_ID, 3, "id")]),
     ("id,text\n3,a\n,b\n", [(I.DUPLICATE_ID, 3, "id")]),
@@ -288,6 +289,7 @@ def test_every_bad_row_is_reported_with_its_line_and_nothing_is_returned() -> No
 def test_every_row_code_has_a_case() -> None:
     seen = {code for _, expected in CSV_CASES + JSONL_CASES for code, _, _ in expected}
     seen |= {I.NO_MEDIA_SOURCE, I.ENCODING, I.TOO_MANY, I.FILE_TOO_LARGE, I.MISSING_FILE}
+    seen |= {I.EMPTY_CELL}  # a comparison's cells: tests/annotation/kinds/test_pairwise.py
     assert set(ItemProblem) <= seen
 
 

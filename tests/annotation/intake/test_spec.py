@@ -19,7 +19,14 @@ from annotation.intake.spec import (
     spec_from_mapping,
     spec_to_toml,
 )
-from annotation.models import LANGUAGES, AnswerType, LocalizedText, NumberRange, ProjectSpec
+from annotation.models import (
+    LANGUAGES,
+    AnswerType,
+    LocalizedText,
+    NumberRange,
+    ProjectSpec,
+    Scale,
+)
 
 BASE = {
     "name": '"Cats"',
@@ -254,9 +261,10 @@ finite = st.floats(allow_nan=False, allow_infinity=False, width=64)
 
 
 @st.composite
-def localized(draw: st.DrawFn) -> LocalizedText:
+def localized(draw: st.DrawFn, limit: int | None = None) -> LocalizedText:
     languages = draw(st.lists(st.sampled_from(LANGUAGES), min_size=1, unique=True))
-    return LocalizedText({language: draw(texts) for language in languages})
+    some = texts if limit is None else texts.filter(lambda t: len(t) <= limit)
+    return LocalizedText({language: draw(some) for language in languages})
 
 
 @st.composite
@@ -272,6 +280,20 @@ def specs(draw: st.DrawFn) -> ProjectSpec:
         number_range = NumberRange(
             draw(st.sampled_from([None, bounds[0]])), draw(st.sampled_from([None, bounds[1]]))
         )
+    scale = None
+    if answer_type is AnswerType.PAIRWISE:
+        tie = draw(st.booleans())
+        scale = Scale(points=draw(st.integers(1, 3)),
+                      labels=("a", "b", "tie") if tie else ("a", "b"), tie=tie)
+    elif answer_type is AnswerType.RATING:
+        points, start = draw(st.integers(2, 11)), draw(st.integers(0, 1))
+        ends = draw(st.one_of(st.just((None, None)), st.tuples(
+            localized(limit=40), localized(limit=40))))
+        scale = Scale(points=points, labels=tuple(str(start + k) for k in range(points)),
+                      start=start, low=ends[0], high=ends[1])
+    elif answer_type is AnswerType.RANKING:
+        count = draw(st.integers(2, 4))
+        scale = Scale(points=count, labels=tuple(str(n) for n in range(1, count + 1)))
     methods = ["majority", "weighted"]
     if answer_type.is_choice:
         methods += ["dawid_skene", "one_coin"]
@@ -288,6 +310,7 @@ def specs(draw: st.DrawFn) -> ProjectSpec:
         currency=draw(texts.filter(lambda t: len(t) <= 10)),
         number_range=number_range,
         aggregation=draw(st.sampled_from(methods)),
+        scale=scale,
     )
 
 

@@ -1,4 +1,8 @@
-"""Quality control in the annotator loop, on a real SQLite file with a fake clock."""
+"""Quality control in the annotator loop, on the fake store with a fake clock.
+
+The quality repository under it keeps the contract ``tests/contract/test_quality_contract.py``
+checks on SQLite too.
+"""
 
 from __future__ import annotations
 
@@ -18,12 +22,11 @@ from annotation.quality.checking import adaptive_gold_rate
 from annotation.quality.notices import CoordinatorNote, NoteKind
 from annotation.quality.qualification import Appeal
 from annotation.quality.settings import QualitySettings, Rule, RuleAction
-from storage import repositories
-from storage.database import Database
+from tests.annotators import Services, join
 from tests.clocks import FakeClock
+from tests.fakes.store import FakeStore
 from tests.projects import make_spec
 
-Services = tuple[TaskService, OnboardingService, CatalogService]
 # Fixed-size training and exam, fixed gold rate (the switches: test_sized_training_...).
 QC = QualitySettings(enabled=True, training=2, exam=3, exam_pass=0.6, exam_retries=1,
                      exam_cooldown=600, probation_tasks=0, gold_min_answers=4,
@@ -44,14 +47,10 @@ def items(regular: int, gold: int, training: int = 2) -> list[ItemDraft]:
     return drafts
 
 
-async def join(services: Services, user: int, invite: str) -> None:
-    await services[1].register(AnnotatorId(user), f"user{user}", "en", invite)
-
-
 async def answer(tasks: TaskService, user: int, option: int):  # type: ignore[no-untyped-def]
     task = await tasks.current_task(AnnotatorId(user))
     assert task is not None
-    return task, await tasks.choose(AnnotatorId(user), task.assignment.id, option)
+    return task, await tasks.press(AnnotatorId(user), task.assignment.id, option)
 
 
 async def qualify(tasks: TaskService, user: int) -> None:
@@ -110,7 +109,7 @@ async def test_a_failed_exam_waits_for_the_cool_down_and_retries_run_out(
 
 
 async def test_gold_suspension_excludes_answers_and_reopens_items(
-        services: Services, database: Database, clock: FakeClock) -> None:
+        services: Services, store: FakeStore, clock: FakeClock) -> None:
     tasks, _a, projects = services
     spec = make_spec(quality=replace(QC, probation_tasks=100, probation_gold_rate=0.5),
                      gold_rate=0.1, overlap=2)
@@ -140,7 +139,7 @@ async def test_gold_suspension_excludes_answers_and_reopens_items(
         task = await tasks.current_task(AnnotatorId(user))
         while task is not None:
             option = CAT if task.item.is_gold else DOG
-            task = (await tasks.choose(AnnotatorId(user), task.assignment.id, option)).task
+            task = (await tasks.press(AnnotatorId(user), task.assignment.id, option)).task
     snapshot = await projects.snapshot(project.id)
     counted: dict[str, int] = {}
     for a in snapshot.answers:
@@ -149,7 +148,7 @@ async def test_gold_suspension_excludes_answers_and_reopens_items(
     assert counted == {f"item{i}": 2 for i in range(6)}
     assert regular_answered  # the suspended annotator had touched real items
 
-    quality = QualityService(database, clock=clock, admins={ADMIN})
+    quality = QualityService(store, clock=clock, admins={ADMIN})
     note = await quality.appeal(AnnotatorId(7), project.id)
     assert note.kind is NoteKind.APPEAL and note.verdict is not None
     assert int(str(note.verdict.params["total"])) >= QC.gold_min_answers
@@ -167,13 +166,13 @@ async def test_gold_suspension_excludes_answers_and_reopens_items(
 
 
 async def test_a_coordinator_suspends_and_the_list_shows_it(
-        services: Services, database: Database, clock: FakeClock) -> None:
+        services: Services, store: FakeStore, clock: FakeClock) -> None:
     tasks, annotators, projects = services
     project = await projects.create(make_spec(quality=QC), items(5, 6))
     await join(services, 7, project.invite_code)
     await qualify(tasks, 7)
     await annotators.register(ADMIN, "Admin", "en")
-    quality = QualityService(database, clock=clock, admins={ADMIN})
+    quality = QualityService(store, clock=clock, admins={ADMIN})
     note = await quality.suspend(ADMIN, project.id, AnnotatorId(7))
     assert note.verdict.rule is Rule.MANUAL and note.language == "en"
     assert await tasks.current_task(AnnotatorId(7)) is None
@@ -223,11 +222,8 @@ async def test_coordinators_hear_once_that_gold_ran_out(services: Services) -> N
     assert [(r.annotator_id, r.language) for r in gold_notes[0].recipients] == [(ADMIN, "fr")]
 
 
-@pytest.mark.parametrize("chunk", [20_000, 3])  # 3: the votes are built over many steps
-async def test_agreement_review_flags_an_outlier(services: Services, database: Database,
-                                                 clock: FakeClock, chunk: int,
-                                                 monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(repositories, "STEP", chunk)
+async def test_agreement_review_flags_an_outlier(services: Services, store: FakeStore,
+                                                 clock: FakeClock) -> None:
     tasks, annotators, projects = services
     settings = replace(QC, training=0, exam=0, agreement_min_answers=4)
     project = await projects.create(make_spec(quality=settings, overlap=4), items(6, 0, 0))
@@ -236,8 +232,8 @@ async def test_agreement_review_flags_an_outlier(services: Services, database: D
         await join(services, user, project.invite_code)
         task = await tasks.current_task(AnnotatorId(user))
         while task is not None:
-            task = (await tasks.choose(AnnotatorId(user), task.assignment.id, option)).task
-    quality = QualityService(database, clock=clock, admins={ADMIN})
+            task = (await tasks.press(AnnotatorId(user), task.assignment.id, option)).task
+    quality = QualityService(store, clock=clock, admins={ADMIN})
     review = await quality.review_all()
     assert [(n.kind, n.annotator_id) for n in review.coordinators] == [(NoteKind.FLAG, 9)]
     assert review.coordinators[0].verdict is not None
@@ -250,7 +246,7 @@ SIZED = replace(QC, training=3, exam=5, training_streak=2, exam_stop_early=True,
 
 
 async def test_sized_training_and_exam_stop_once_they_have_shown_enough(
-        services: Services, database: Database) -> None:
+        services: Services, store: FakeStore) -> None:
     tasks, _a, projects = services
     project = await projects.create(make_spec(quality=SIZED), items(6, 8, training=4))
     await join(services, 7, project.invite_code)
@@ -261,7 +257,7 @@ async def test_sized_training_and_exam_stop_once_they_have_shown_enough(
     assert stages == [Stage.TRAINING] * 3 + [Stage.EXAM] * 3
     exam = outcome.notice.exam if outcome.notice else None
     assert exam is not None and exam.passed and (exam.correct, exam.total) == (3, 3)
-    async with database.read() as uow:
+    async with store.read() as uow:
         progress = await uow.quality.progress(project.id, AnnotatorId(7), 1)
         record = await uow.quality.gold_record(project.id, AnnotatorId(7), 64)
         latest = await uow.quality.gold_record(project.id, AnnotatorId(7), 2)
@@ -278,10 +274,10 @@ class Halfway(random.Random):
 
 
 async def test_the_gold_share_follows_the_annotators_record(
-        database: Database, clock: FakeClock) -> None:
-    tasks = TaskService(database, clock=clock, rng=Halfway(1))
-    services = (tasks, OnboardingService(database, clock=clock, admins={1}),
-                CatalogService(database, clock=clock, invite_codes=lambda: "invite1"))
+        store: FakeStore, clock: FakeClock) -> None:
+    tasks = TaskService(store, clock=clock, rng=Halfway(1))
+    services = (tasks, OnboardingService(store, clock=clock, admins={1}),
+                CatalogService(store, clock=clock, invite_codes=lambda: "invite1"))
     # no training, no suspension; spec gold_rate 0: gold in production comes from the record
     settings = replace(SIZED, training=0, exam=3, gold_min_answers=100)
     project = await services[2].create(make_spec(quality=settings, gold_rate=0.0),

@@ -1,7 +1,7 @@
 """One access policy: every privileged use case checks the caller's role itself.
 
 ``PRIVILEGED`` lists every use case a coordinator or admin may run and an annotator may not,
-with the role it needs. Each is run on a real database as a registered annotator and as a
+with the role it needs. Each is run on the fake store as a registered annotator and as a
 stranger who never started the bot (and, for the admins' ones, as a coordinator): each is
 refused with ``PermissionDenied`` and leaves every table as it was. Run by the role it needs,
 it is not refused. ``OPEN`` names the other public methods of these services and why they
@@ -12,9 +12,7 @@ are not privileged; a new public method missing from both tables fails
 from __future__ import annotations
 
 import inspect
-import sqlite3
 from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -33,8 +31,9 @@ from annotation.errors import DomainError, PermissionDenied
 from annotation.intake.catalog import CatalogService
 from annotation.loop.onboarding import OnboardingService
 from annotation.models import AnnotatorId, ProjectId, Role
-from storage.database import Database
+from storage.datasets import open_dataset_folder
 from tests.clocks import FakeClock
+from tests.fakes.store import FakeStore
 from tests.projects import make_items, make_spec
 
 ADMIN, COORDINATOR, ANNOTATOR, STRANGER = 1, 2, 3, 4
@@ -42,7 +41,7 @@ ADMIN, COORDINATOR, ANNOTATOR, STRANGER = 1, 2, 3, 4
 
 @dataclass(frozen=True, slots=True)
 class Console:
-    """Every privileged service over one database, and the rows the cases act on."""
+    """Every privileged service over one store, and the rows the cases act on."""
 
     access: AccessService
     lifecycle: LifecycleService
@@ -142,36 +141,28 @@ def test_every_public_method_is_classified() -> None:
     assert classified - public == set(), "stale entries"
 
 
-def _dump(path: Path) -> dict[str, list[tuple[object, ...]]]:
-    """Return every row of every table (the database as a value)."""
-    with closing(sqlite3.connect(path)) as connection:
-        tables = [row[0] for row in connection.execute(
-            "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")]
-        return {table: sorted(connection.execute(f'SELECT * FROM "{table}"'), key=repr)
-                for table in tables}
-
-
 @pytest.fixture
-async def console(database: Database, clock: FakeClock, tmp_path: Path
+async def console(store: FakeStore, clock: FakeClock, tmp_path: Path
                   ) -> AsyncIterator[Console]:
     admins = {ADMIN}
-    access = AccessService(database, clock=clock, admins=admins)
-    annotators = OnboardingService(database, clock=clock, admins=admins)
+    access = AccessService(store, clock=clock, admins=admins)
+    annotators = OnboardingService(store, clock=clock, admins=admins)
     for user in (ADMIN, COORDINATOR, ANNOTATOR):
         await annotators.register(AnnotatorId(user), f"user {user}", "en", None)
     await access.set_coordinator(ADMIN, COORDINATOR, "", True)
-    projects = LifecycleService(database, access, CatalogService(database, clock=clock),
+    projects = LifecycleService(store, access, CatalogService(store, clock=clock),
                                 clock=clock)
     project = await projects.create(ADMIN, make_spec(), make_items(3, gold=1))
-    broadcasts = BroadcastService(database, access, clock=clock)
+    broadcasts = BroadcastService(store, access, clock=clock)
     draft = await broadcasts.draft(ADMIN, AudienceRequest(AudienceKind.ALL), "hello")
     yield Console(
         access=access, lifecycle=projects,
-        datasets=DatasetService(database, access, clock=clock), broadcasts=broadcasts,
-        reminders=ReminderService(database, access, clock=clock),
-        earnings=EarningsService(database, access, clock=clock),
-        stats=StatsService(database, access, clock=clock, admins=admins),
-        quality=QualityService(database, clock=clock, admins=admins),
+        datasets=DatasetService(store, access, clock=clock, folders=open_dataset_folder),
+        broadcasts=broadcasts,
+        reminders=ReminderService(store, access, clock=clock),
+        earnings=EarningsService(store, access, clock=clock),
+        stats=StatsService(store, access, clock=clock, admins=admins),
+        quality=QualityService(store, clock=clock, admins=admins),
         project=project.id, broadcast=draft.broadcast.id, out=tmp_path / "export")
 
 
@@ -188,13 +179,12 @@ REFUSALS = [pytest.param(case, caller, id=f"{_name(case)}-{who}")
 
 
 @pytest.mark.parametrize(("case", "caller"), REFUSALS)
-async def test_refused_without_the_role(console: Console, database: Database, case: Case,
+async def test_refused_without_the_role(console: Console, store: FakeStore, case: Case,
                                         caller: int) -> None:
-    path = database.path
-    before = _dump(path)
+    before = store.state.copy()  # every row of every table: the database as a value
     with pytest.raises(PermissionDenied):
         await case.call(console, caller)
-    assert _dump(path) == before
+    assert store.state == before
     assert not console.out.exists()
 
 

@@ -13,8 +13,8 @@ import zipfile
 from collections.abc import Sequence
 from pathlib import Path
 
-TELEGRAM_UPLOAD_LIMIT = 50 * 1000 * 1000  # bytes; Telegram counts 50 MB
-PART_LIMIT = TELEGRAM_UPLOAD_LIMIT - 1_000_000  # room for headers and rounding
+from annotation.ports.datasets import PART_LIMIT
+
 _ENTRY_OVERHEAD = 128  # local header (30) + central entry (46) + descriptor, extras
 _STORED_SUFFIXES = frozenset({".jpg", ".jpeg", ".png", ".webp", ".ogg", ".mp3", ".m4a",
                               ".zip"})

@@ -1,50 +1,37 @@
-"""The annotator loop's use cases on a real SQLite file: rules that must hold."""
+"""The annotator loop's use cases on the fake store: rules that must hold.
+
+The repositories under them keep the contract ``tests/contract`` checks on SQLite too.
+"""
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
 
 import pytest
 
 from annotation.errors import AnswerRejected, StaleTask
-from annotation.intake.catalog import CatalogService
-from annotation.loop.onboarding import OnboardingService
-from annotation.loop.tasks import Result, TaskService
+from annotation.loop.tasks import Result
 from annotation.models import AnnotatorId, AnswerType, AssignmentId, NumberRange
-from storage.database import Database
+from tests.annotators import Services, join
 from tests.clocks import FakeClock
+from tests.fakes.state import counter_drift
+from tests.fakes.store import FakeStore
 from tests.projects import make_items, make_spec
-
-Services = tuple[TaskService, OnboardingService, CatalogService]
-
-
-async def _join(services: Services, user: int, invite: str) -> None:
-    await services[1].register(AnnotatorId(user), f"user{user}", "en", invite)
-
-
-async def answer_all(services: Services, user: int, option: Callable[[int], int]) -> None:
-    """Answer every task the user gets with ``option(user)`` until there is none left."""
-    tasks = services[0]
-    task = await tasks.current_task(AnnotatorId(user))
-    while task is not None:
-        await asyncio.sleep(0)  # a phone's round trip: the other annotators tap meanwhile
-        task = (await tasks.choose(AnnotatorId(user), task.assignment.id, option(user))).task
 
 
 async def test_every_item_gets_exactly_overlap_answers_from_distinct_annotators(
-        services: Services, database: Database) -> None:
+        services: Services, store: FakeStore) -> None:
     tasks, _annotators, projects = services
     project = await projects.create(make_spec(gold_rate=0.2), make_items(20, gold=4))
     users = range(100, 110)
     for user in users:
-        await _join(services, user, project.invite_code)
+        await join(services, user, project.invite_code)
 
     async def work(user: int) -> None:
         task = await tasks.current_task(AnnotatorId(user))
         while task is not None:
             await asyncio.sleep(0)  # transactions run inline: interleave the annotators
-            outcome = await tasks.choose(AnnotatorId(user), task.assignment.id, user % 3)
+            outcome = await tasks.press(AnnotatorId(user), task.assignment.id, user % 3)
             assert outcome.result is Result.RECORDED
             task = outcome.task
 
@@ -60,17 +47,18 @@ async def test_every_item_gets_exactly_overlap_answers_from_distinct_annotators(
             assert len(annotators) == 3
     gold_answers = [a for a in snapshot.answers if a.is_gold]
     assert gold_answers and all(a.correct == (a.value == "cat") for a in gold_answers)
+    assert counter_drift(store.state) == [] and store.state.items
 
 
 async def test_double_tap_records_once(services: Services) -> None:
     tasks, _a, projects = services
     project = await projects.create(make_spec(), make_items(3))
-    await _join(services, 7, project.invite_code)
+    await join(services, 7, project.invite_code)
     task = await tasks.current_task(AnnotatorId(7))
     assert task is not None
     first, second = await asyncio.gather(
-        tasks.choose(AnnotatorId(7), task.assignment.id, 0),
-        tasks.choose(AnnotatorId(7), task.assignment.id, 1),
+        tasks.press(AnnotatorId(7), task.assignment.id, 0),
+        tasks.press(AnnotatorId(7), task.assignment.id, 1),
     )
     assert {first.result, second.result} == {Result.RECORDED, Result.DUPLICATE}
     snapshot = await projects.snapshot(project.id)
@@ -80,29 +68,29 @@ async def test_double_tap_records_once(services: Services) -> None:
 async def test_someone_elses_assignment_is_refused(services: Services) -> None:
     tasks, _a, projects = services
     project = await projects.create(make_spec(), make_items(3))
-    await _join(services, 7, project.invite_code)
-    await _join(services, 8, project.invite_code)
+    await join(services, 7, project.invite_code)
+    await join(services, 8, project.invite_code)
     task = await tasks.current_task(AnnotatorId(7))
     assert task is not None
     with pytest.raises(StaleTask):
-        await tasks.choose(AnnotatorId(8), task.assignment.id, 0)
+        await tasks.press(AnnotatorId(8), task.assignment.id, 0)
     with pytest.raises(StaleTask):
-        await tasks.choose(AnnotatorId(8), AssignmentId(999_999), 0)
+        await tasks.press(AnnotatorId(8), AssignmentId(999_999), 0)
 
 
 async def test_expired_assignment_is_released_and_late_tap_gets_a_new_task(
         services: Services, clock: FakeClock) -> None:
     tasks, _a, projects = services
     project = await projects.create(make_spec(overlap=1), make_items(2))
-    await _join(services, 7, project.invite_code)
-    await _join(services, 8, project.invite_code)
+    await join(services, 7, project.invite_code)
+    await join(services, 8, project.invite_code)
     first = await tasks.current_task(AnnotatorId(7))
     assert first is not None
     clock.advance(301)
     assert await tasks.expire_due() == 1
     taken = await tasks.current_task(AnnotatorId(8))
     assert taken is not None and taken.item.id == first.item.id
-    late = await tasks.choose(AnnotatorId(7), first.assignment.id, 0)
+    late = await tasks.press(AnnotatorId(7), first.assignment.id, 0)
     assert late.result is Result.EXPIRED
     assert late.task is not None and late.task.item.id != first.item.id
 
@@ -110,7 +98,7 @@ async def test_expired_assignment_is_released_and_late_tap_gets_a_new_task(
 async def test_skip_never_returns_the_item(services: Services) -> None:
     tasks, _a, projects = services
     project = await projects.create(make_spec(), make_items(2))
-    await _join(services, 7, project.invite_code)
+    await join(services, 7, project.invite_code)
     task = await tasks.current_task(AnnotatorId(7))
     assert task is not None
     outcome = await tasks.skip(AnnotatorId(7), task.assignment.id)
@@ -123,16 +111,16 @@ async def test_undo_reopens_the_answer_and_releases_the_next_task(
         services: Services, clock: FakeClock) -> None:
     tasks, _a, projects = services
     project = await projects.create(make_spec(), make_items(3))
-    await _join(services, 7, project.invite_code)
+    await join(services, 7, project.invite_code)
     task = await tasks.current_task(AnnotatorId(7))
     assert task is not None
-    answered = await tasks.choose(AnnotatorId(7), task.assignment.id, 1)
+    answered = await tasks.press(AnnotatorId(7), task.assignment.id, 1)
     assert answered.answered == task.assignment.id
     undone = await tasks.undo(AnnotatorId(7), task.assignment.id)
     assert undone.result is Result.UNDONE
     assert undone.task is not None and undone.task.item.id == task.item.id
     assert (await projects.snapshot(project.id)).answers == []
-    again = await tasks.choose(AnnotatorId(7), task.assignment.id, 2)
+    again = await tasks.press(AnnotatorId(7), task.assignment.id, 2)
     assert again.result is Result.RECORDED
     clock.advance(120)
     with pytest.raises(StaleTask):
@@ -144,7 +132,7 @@ async def test_typed_number_out_of_range_changes_nothing(services: Services) -> 
     spec = make_spec(answer_type=AnswerType.NUMBER, options=(),
                      number_range=NumberRange(0, 10))
     project = await projects.create(spec, make_items(2))
-    await _join(services, 7, project.invite_code)
+    await join(services, 7, project.invite_code)
     assert await tasks.current_task(AnnotatorId(7)) is not None
     with pytest.raises(AnswerRejected):
         await tasks.answer_typed(AnnotatorId(7), "42", "7:1")
@@ -159,7 +147,7 @@ async def test_typed_number_out_of_range_changes_nothing(services: Services) -> 
 async def test_typed_text_on_a_choice_task_is_refused(services: Services) -> None:
     tasks, _a, projects = services
     project = await projects.create(make_spec(), make_items(2))
-    await _join(services, 7, project.invite_code)
+    await join(services, 7, project.invite_code)
     assert await tasks.current_task(AnnotatorId(7)) is not None
     with pytest.raises(AnswerRejected):
         await tasks.answer_typed(AnnotatorId(7), "cat", "7:5")

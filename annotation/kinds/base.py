@@ -1,0 +1,259 @@
+"""The task-kind seam: what every kind of task supplies, and the values it speaks in.
+
+A kind (single choice, multiple choice, yes/no, text, number, pairwise comparison,
+rating…) is one module in ``annotation/kinds/`` holding one object that satisfies
+:class:`TaskKind`, listed once in ``annotation/kinds/registry.py``. The loop
+(``annotation.loop.tasks``), the rendering (``handlers/task_view.py``), gold checking and
+the imports call kinds only through this protocol and never switch on a kind's name.
+
+How a task is answered, in the kind's own terms:
+
+- every button carries a small integer ``code`` the kind chose; a press returns a
+  :class:`Step`: either the task's new *draft* (the task stays on screen: a toggled
+  option, one question of several answered) or the *final* canonical value to record;
+- a typed answer is canonicalized by :meth:`TaskKind.typed` (kinds answered with buttons
+  refuse it with ``USE_BUTTONS``);
+- the draft is a string the kind alone reads (storage keeps it on the assignment), so a
+  task half answered survives a restart.
+
+What a task looks like is a :class:`TaskLayout`: blocks of text and rows of buttons. Texts
+are either written by the coordinator or the items file (``str``, shown as written) or a
+:class:`Phrase`: a code the handlers translate (``handlers/phrases.py``), since the domain
+holds no user text.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import random
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Protocol
+
+from annotation.datasets.records import ExportTable, KindItem, LabeledItem
+from annotation.models import AnnotatorId, Item, LocalizedText, MediaKind, ProjectSpec, Scale
+
+
+class PhraseCode(StrEnum):
+    """Texts a kind shows that the handlers translate."""
+
+    YES = "yes"
+    NO = "no"
+    DONE = "done"
+    TYPE_NUMBER = "type_number"
+    TYPE_TEXT = "type_text"
+    PROMPT = "prompt"  # the heading above a comparison's prompt
+    CANDIDATE = "candidate"  # "Response {side}"
+    PAIR_MUCH_BETTER = "pair_much_better"  # "{side} is much better"
+    PAIR_BETTER = "pair_better"  # "{side} is better"
+    PAIR_SLIGHTLY_BETTER = "pair_slightly_better"  # "{side} is slightly better"
+    PAIR_TIE = "pair_tie"  # "Tie / can't tell"
+    SCALE_ENDS = "scale_ends"  # "{low_value} = {low} · {high_value} = {high}"
+    BACK = "back"  # "← Back": take back the last pick
+    RANK_HINT = "rank_hint"  # "Tap the responses from best to worst."
+    RANKED_SO_FAR = "ranked_so_far"  # "Your order so far: {ranking}"
+
+
+@dataclass(frozen=True, slots=True)
+class Phrase:
+    """A text the handlers translate: a code and its parameters."""
+
+    code: PhraseCode
+    params: Mapping[str, str | int] = field(default_factory=dict)
+
+
+Text = str | Phrase  # str: written by a coordinator or an items file, shown as written
+
+# Codes every kind may use beside its own (which are small non-negative integers).
+DONE_CODE = 1_000_000  # submit what the draft holds (multiple choice)
+BACK_CODE = 1_000_001  # take back the draft's last step (ranking)
+
+
+class VoteModel(StrEnum):
+    """How a kind's labels are aggregated across annotators."""
+
+    CATEGORICAL = "categorical"  # one of the spec's labels: Dawid-Skene and its peers
+    MULTI = "multi"  # a set of options: each option a yes/no question
+    TEXT = "text"  # free text: normalized plurality
+    NUMBER = "number"  # numbers: the median
+
+
+class BlockStyle(StrEnum):
+    """How a block of a task's text is set."""
+
+    HEADING = "heading"  # bold: the question
+    QUOTE = "quote"  # a quotation: the item's text
+    COLLAPSED = "collapsed"  # a quotation the phone shows folded, opened with a tap
+    NOTE = "note"  # italic: how to answer
+
+
+@dataclass(frozen=True, slots=True)
+class Block:
+    """One block of a task's text, with an optional caption line above it."""
+
+    text: Text
+    style: BlockStyle
+    caption: Text | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Button:
+    """A button of a task: its label, the code a press sends, and a check mark if any."""
+
+    label: Text
+    code: int
+    checked: bool | None = None  # None: not a toggle; True/False: ☑/☐
+
+
+@dataclass(frozen=True, slots=True)
+class TaskLayout:
+    """What a task shows below its question: text blocks, rows of buttons, and the
+    controls that sit in the bottom row beside Skip and Undo (Done, Back)."""
+
+    blocks: tuple[Block, ...]
+    rows: tuple[tuple[Button, ...], ...]
+    controls: tuple[Button, ...] = ()
+    wrap: bool = True  # the rendering may fold a long row to fit a phone; False: keep rows
+
+
+@dataclass(frozen=True, slots=True)
+class Step:
+    """What a press did: a new draft (the task stays) or the final value to record, with
+    the kind's detail beside it (``Answer.detail``)."""
+
+    draft: str | None = None
+    final: str | None = None
+    detail: str = ""
+
+    def __post_init__(self) -> None:
+        if (self.draft is None) == (self.final is None):
+            raise ValueError("a step is either a draft or a final value")
+
+
+@dataclass(frozen=True, slots=True)
+class Turn:
+    """One annotator facing one item: what a kind needs to show or read a press."""
+
+    spec: ProjectSpec
+    item: Item
+    annotator_id: AnnotatorId
+    draft: str
+    language: str = "en"
+
+    @property
+    def swapped(self) -> bool:
+        """Return whether this annotator sees an item's two candidates in reverse order.
+
+        Decided per annotator and item from a hash (stable across restarts, about half
+        the pairs each way), recorded in every answer (``annotation.kinds.pairwise``).
+        """
+        digest = hashlib.sha256(f"{self.annotator_id}:{self.item.id}".encode()).digest()
+        return bool(digest[0] & 1)
+
+    def order(self, count: int) -> tuple[int, ...]:
+        """Return the screen order of an item's ``count`` candidates for this annotator (as
+        indices in the item's order), drawn per annotator and item like ``swapped``."""
+        seed = hashlib.sha256(f"{self.annotator_id}:{self.item.id}:order".encode()).digest()
+        order = list(range(count))
+        random.Random(int.from_bytes(seed[:8], "big")).shuffle(order)
+        return tuple(order)
+
+
+class ItemFault(StrEnum):
+    """What a kind finds wrong with an item's own cells (intake reports it)."""
+
+    MISSING = "missing"  # a cell the kind needs is empty
+    TOO_LONG = "too_long"  # the item cannot be shown whole in one message
+
+
+@dataclass(frozen=True, slots=True)
+class ItemCheck:
+    """A kind's reading of an item's own cells: its payload, or what is wrong."""
+
+    payload: str = ""
+    faults: tuple[tuple[ItemFault, str, int, int], ...] = ()  # fault, column, length, limit
+
+
+class SpecReader(Protocol):
+    """The spec reader a kind reads its own keys with (``annotation.intake.spec_fields``)."""
+
+    def integer(self, field: str, default: int, bounds: tuple[int, int]) -> int:
+        """Read an integer within inclusive bounds."""
+        ...
+
+    def flag(self, field: str, default: bool) -> bool:
+        """Read a boolean."""
+        ...
+
+    def localized(self, field: str, *, limit: int, required: bool) -> LocalizedText | None:
+        """Read a text in one or more languages."""
+        ...
+
+
+class TaskKind(Protocol):
+    """What a kind of task supplies to the loop, the rendering and gold checking."""
+
+    name: str
+    accepts_typed: bool  # answered by a message (text, number) rather than buttons
+    own_tables: bool  # adds tables of its own to exports (``export``)
+    votes: VoteModel  # how its labels are aggregated
+    spec_keys: tuple[str, ...]  # the spec's top-level keys only this kind reads
+    item_columns: tuple[str, ...]  # the items file's columns only this kind reads
+
+    def read_scale(self, reader: SpecReader) -> Scale | None:
+        """Read the kind's own spec keys (None: the kind has no scale)."""
+        ...
+
+    def scale_toml(self, scale: Scale, quote: Callable[[str], str]) -> list[str]:
+        """Write the kind's own spec keys back as TOML lines (``quote`` makes a string)."""
+        ...
+
+    def check_item(self, spec: ProjectSpec, cells: Mapping[str, str]) -> ItemCheck:
+        """Read an item's own cells into its payload, or say what is wrong."""
+        ...
+
+    def export(self, spec: ProjectSpec, items: Sequence[KindItem]) -> Sequence[ExportTable]:
+        """Return the kind's own tables (preference pairs, ratings), none for most kinds."""
+        ...
+
+    def label_studio_config(self, spec: ProjectSpec, kinds: Sequence[MediaKind]) -> str:
+        """Return the Label Studio labeling config of the project's tasks."""
+        ...
+
+    def label_studio_data(self, item: LabeledItem, payload: str) -> dict[str, object]:
+        """Return a Label Studio task's data for an item."""
+        ...
+
+    def label_studio_result(self, spec: ProjectSpec, item: LabeledItem, label: str
+                            ) -> dict[str, object]:
+        """Return the Label Studio result that says ``label`` about an item."""
+        ...
+
+    def layout(self, turn: Turn) -> TaskLayout:
+        """Return the blocks and buttons of a task in its current draft."""
+        ...
+
+    def press(self, turn: Turn, code: int) -> Step:
+        """Apply a button press; raise ``AnswerRejected`` for a code no button carries."""
+        ...
+
+    def typed(self, spec: ProjectSpec, raw: str) -> str:
+        """Return the canonical value of a typed answer, or raise ``AnswerRejected``."""
+        ...
+
+    def back(self, turn: Turn) -> str | None:
+        """Return the draft one step back (the Back button), None with nothing to undo."""
+        ...
+
+    def reopened(self, spec: ProjectSpec, value: str, detail: str) -> str:
+        """Return the draft an undone answer reopens with (Undo steps back one step)."""
+        ...
+
+    def canonical(self, spec: ProjectSpec, raw: str) -> str:
+        """Return the canonical form of a value written out (a gold cell, an API answer)."""
+        ...
+
+    def is_correct(self, spec: ProjectSpec, value: str, gold: str) -> bool:
+        """Return whether a canonical answer matches the canonical gold answer."""
+        ...

@@ -1,0 +1,157 @@
+"""What a comparison project exports beside its labels: preference pairs in the layout
+TRL's DPO trainer reads, ties apart, every judgement, and Bradley–Terry scores.
+
+- ``preferences/pairs``: one row per item the crowd preferred a side on: ``prompt``,
+  ``chosen``, ``rejected`` (plain strings, TRL's standard preference layout), the candidates'
+  ids, ``margin`` (the mean signed level of the accepted answers towards the chosen one:
+  "much better" counts 2, "better" 1, a tie 0 and the other side negatively), ``level``
+  (the chosen side's margin level on the ordinal model, ``annotation.aggregation.ordinal``,
+  with ``level_confidence``), ``confidence`` (the aggregated label's posterior) and
+  ``votes``. A Hugging Face folder with its card is written beside it.
+- ``preferences/ties``: the items whose label is ``tie``, with both responses.
+- ``preferences/judgements``: every accepted answer in long form, with the order it was
+  shown in and the screen position picked, so position bias can be measured and undone.
+- ``preferences/scores`` and ``preferences/head_to_head``: when candidates recur across
+  items, Bradley–Terry scores (Davidson's ties) from the items' aggregated preferences,
+  one comparison per labelled item, and each compared pair's win rate with its interval.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from itertools import combinations
+
+from annotation.aggregation.bradley_terry import Comparison as Outcome
+from annotation.aggregation.bradley_terry import bradley_terry, head_to_head
+from annotation.aggregation.ordinal import LevelVote, PreferenceLabel, aggregate_preferences
+from annotation.datasets.records import ExportTable, KindItem
+from annotation.kinds.comparison import TIE, A, B, Comparison, Judgement, margin
+
+PAIR_FIELDS = ("item_id", "prompt", "chosen", "rejected", "chosen_id", "rejected_id",
+               "margin", "level", "level_confidence", "confidence", "votes", "answers")
+TIE_FIELDS = ("item_id", "prompt", "response_a", "response_b", "response_a_id",
+              "response_b_id", "confidence", "votes", "answers")
+JUDGEMENT_FIELDS = ("item_id", "annotator", "label", "preferred_id", "level", "shown",
+                    "position")
+SCORE_FIELDS = ("candidate", "score", "se", "low", "high", "wins", "losses", "ties")
+HEAD_FIELDS = ("a", "b", "win_rate", "low", "high", "p_win", "p_tie", "p_loss")
+
+
+def preference_tables(items: Sequence[KindItem], name: str, levels: int,
+                      tie: bool) -> list[ExportTable]:
+    """Return the comparison project's own tables (see the module docstring)."""
+    ordinal = _ordinal(items, levels, tie)
+    pairs, ties, judgements = [], [], []
+    outcomes: list[Outcome] = []
+    candidates: dict[str, None] = {}
+    for entry in items:
+        item = entry.labelled
+        comparison = Comparison.from_json(entry.payload)
+        first, second = comparison.first, comparison.second
+        candidates.update({first.id: None, second.id: None})
+        for vote in entry.votes:
+            judgement = Judgement.from_json(vote.detail) if vote.detail else None
+            judgements.append({
+                "item_id": item.item_id, "annotator": vote.annotator, "label": vote.label,
+                "preferred_id": {A: first.id, B: second.id}.get(vote.label),
+                "level": judgement.level if judgement else None,
+                "shown": judgement.shown if judgement else None,
+                "position": judgement.position if judgement else None})
+        votes = dict(item.votes)
+        common = {"confidence": round(item.confidence, 6), "votes": votes,
+                  "answers": item.answers}
+        if item.label == TIE:
+            ties.append({"item_id": item.item_id, "prompt": comparison.prompt,
+                         "response_a": first.text, "response_b": second.text,
+                         "response_a_id": first.id, "response_b_id": second.id, **common})
+            outcomes.append(Outcome(first.id, second.id, tie=True))
+        elif item.label in (A, B):
+            chosen, rejected = (first, second) if item.label == A else (second, first)
+            signed = [margin(v.label, v.detail) for v in entry.votes]
+            towards = -1 if item.label == A else 1
+            mean = sum(towards * s for s in signed) / len(signed) if signed else 0.0
+            pairs.append({"item_id": item.item_id, "prompt": comparison.prompt,
+                          "chosen": chosen.text, "rejected": rejected.text,
+                          "chosen_id": chosen.id, "rejected_id": rejected.id,
+                          "margin": round(mean, 4), **_level(ordinal.get(item.item_id),
+                                                             item.label), **common})
+            outcomes.append(Outcome(chosen.id, rejected.id))
+    tables = [
+        ExportTable("preferences/pairs", PAIR_FIELDS, tuple(pairs), _card(name, len(pairs))),
+        ExportTable("preferences/ties", TIE_FIELDS, tuple(ties)),
+        ExportTable("preferences/judgements", JUDGEMENT_FIELDS, tuple(judgements)),
+    ]
+    if len(candidates) > 2 or (len(candidates) == 2 and len(outcomes) > 1):
+        tables += _scores(outcomes, list(candidates))
+    return tables
+
+
+def _ordinal(items: Sequence[KindItem], levels: int, tie: bool
+             ) -> Mapping[str, PreferenceLabel]:
+    """Return each item's preference on the ordinal scale (side and margin level)."""
+    scale = [*range(-levels, 0), *([0] if tie else []), *range(1, levels + 1)]
+    votes = [LevelVote(entry.labelled.item_id, vote.annotator, margin(vote.label, vote.detail))
+             for entry in items for vote in entry.votes
+             if vote.detail and (tie or vote.label != TIE)]
+    if not votes:
+        return {}
+    return aggregate_preferences(votes, levels=scale).items
+
+
+def _level(preference: PreferenceLabel | None, label: str) -> dict[str, object]:
+    """Return the margin level the ordinal model gives the chosen side (1: better,
+    2: much better…), with its probability, when it agrees with the item's label."""
+    if preference is None or preference.side is None or preference.side.value != label \
+            or preference.level is None:
+        return {"level": None, "level_confidence": None}
+    return {"level": abs(preference.level),
+            "level_confidence": round(preference.confidence, 6)}
+
+
+def _scores(outcomes: Sequence[Outcome], candidates: Sequence[str]) -> list[ExportTable]:
+    """Return Bradley–Terry scores and each compared pair's head-to-head record."""
+    if not outcomes:
+        return []
+    result = bradley_terry(outcomes, candidates=candidates)
+    scores = tuple({"candidate": s.candidate, "score": round(s.score, 4),
+                    "se": round(s.se, 4), "low": round(s.low, 4), "high": round(s.high, 4),
+                    "wins": s.wins, "losses": s.losses, "ties": s.ties}
+                   for s in sorted(result.scores.values(), key=lambda s: -s.score))
+    met = {frozenset((o.winner, o.loser)) for o in outcomes}
+    heads = []
+    for a, b in combinations(result.candidates, 2):
+        if frozenset((a, b)) not in met:
+            continue
+        h = head_to_head(result, a, b)
+        heads.append({"a": a, "b": b, "win_rate": round(h.win_rate, 4),
+                      "low": round(h.low, 4), "high": round(h.high, 4),
+                      "p_win": round(h.p_win, 4), "p_tie": round(h.p_tie, 4),
+                      "p_loss": round(h.p_loss, 4)})
+    return [ExportTable("preferences/scores", SCORE_FIELDS, scores),
+            ExportTable("preferences/head_to_head", HEAD_FIELDS, tuple(heads))]
+
+
+def _card(name: str, count: int) -> str:
+    """Return the Hugging Face card of the preference pairs."""
+    header = {"configs": [{"config_name": "default",
+                           "data_files": [{"split": "train", "path": "data.jsonl"}]}],
+              "task_categories": ["text-generation"], "tags": ["dpo", "preference", "annobot"]}
+    return "\n".join([
+        "---", *_yaml(header), "---", "",
+        f"# {name}: preference pairs", "",
+        f"{count} prompts, each with the response the crowd preferred (`chosen`) and the "
+        "other (`rejected`), in the layout TRL's `DPOTrainer` reads. Judged on Telegram "
+        "with annobot: each annotator saw the two responses in an order drawn at random "
+        "and picked a side and a margin; the label is aggregated over annotators.", "",
+        "- `margin`: mean signed level towards `chosen` (2 much better, 1 better, 0 tie).",
+        "- `confidence`: posterior probability of the aggregated side.",
+        "- `votes`: answers per side (`a`: the item's first candidate, `b`: the second).",
+        "- Ties are not here: see `tables/preferences/ties`.", "",
+        "```python", "from datasets import load_dataset",
+        'pairs = load_dataset("json", data_files="data.jsonl")["train"]', "```", ""])
+
+
+def _yaml(value: Mapping[str, object]) -> list[str]:
+    """Return a mapping as YAML lines (JSON values are valid YAML flow values)."""
+    return [f"{key}: {json.dumps(item, ensure_ascii=False)}" for key, item in value.items()]

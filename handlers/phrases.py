@@ -1,0 +1,55 @@
+"""What the task kinds' phrase codes read as: one translatable template per code.
+
+Kinds (``annotation/kinds/``) hold no user text; they name a :class:`PhraseCode` with
+parameters and this table gives its English msgid (``tests/handlers/test_phrases.py``
+fails when a code has no template).
+"""
+
+from __future__ import annotations
+
+import html
+
+from annotation.kinds.base import Phrase, PhraseCode, Text
+from handlers.messages import N_
+from handlers.services import Translations
+
+TEMPLATES: dict[PhraseCode, str] = {
+    PhraseCode.YES: N_("Yes"),
+    PhraseCode.NO: N_("No"),
+    PhraseCode.DONE: N_("Done ✓"),
+    PhraseCode.TYPE_NUMBER: N_("Reply with a number."),
+    PhraseCode.TYPE_TEXT: N_("Reply with your answer."),
+    PhraseCode.PROMPT: N_("Prompt"),
+    # TRANSLATORS: the heading of one of two (or more) responses to compare; side is A, B…
+    PhraseCode.CANDIDATE: N_("Response {side}"),
+    # TRANSLATORS: a button; side is A or B. Keep it short (at most 20 characters).
+    PhraseCode.PAIR_MUCH_BETTER: N_("{side} much better"),
+    # TRANSLATORS: a button; side is A or B. Keep it short (at most 20 characters).
+    PhraseCode.PAIR_BETTER: N_("{side} better"),
+    # TRANSLATORS: a button; side is A or B. Keep it short (at most 20 characters).
+    PhraseCode.PAIR_SLIGHTLY_BETTER: N_("{side} slightly better"),
+    # TRANSLATORS: a button. Keep it short (at most 20 characters).
+    PhraseCode.PAIR_TIE: N_("Tie / can't tell"),
+    # TRANSLATORS: the meaning of a rating scale's two ends, e.g. "1 = poor · 5 = excellent"
+    PhraseCode.SCALE_ENDS: N_("{low_value} = {low} · {high_value} = {high}"),
+    # TRANSLATORS: a button that takes back the last response placed in a ranking
+    PhraseCode.BACK: N_("← Back"),
+    PhraseCode.RANK_HINT: N_("Tap the responses from best to worst."),
+    # TRANSLATORS: ranking is a list of letters such as "C > A"
+    PhraseCode.RANKED_SO_FAR: N_("Your order so far: {ranking}"),
+}
+
+
+def plain(text: Text, t: Translations) -> str:
+    """Return a kind's text in the reader's language, unescaped (for buttons)."""
+    if isinstance(text, Phrase):
+        return t.gettext(TEMPLATES[text.code]).format(**text.params)
+    return text
+
+
+def markup(text: Text, t: Translations) -> str:
+    """Return a kind's text in the reader's language, escaped for HTML parse mode."""
+    if isinstance(text, Phrase):
+        params = {k: html.escape(str(v)) for k, v in text.params.items()}
+        return html.escape(t.gettext(TEMPLATES[text.code])).format(**params)
+    return html.escape(text)

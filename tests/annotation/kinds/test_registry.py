@@ -1,0 +1,50 @@
+"""Every kind behind the seam: each button a kind lays out is one it accepts."""
+
+from __future__ import annotations
+
+import pytest
+
+from annotation.intake.spec import parse_spec
+from annotation.kinds.base import Turn
+from annotation.kinds.comparison import Candidate as C
+from annotation.kinds.comparison import Comparison, Lineup
+from annotation.kinds.registry import KINDS, kind_of
+from annotation.models import AnnotatorId, Item, ItemId, MediaKind, ProjectId
+
+SPECS = {
+    "single": 'options = ["cat", "dog"]',
+    "multi": 'options = ["cat", "dog", "bird"]',
+    "yes_no": "",
+    "text": "",
+    "number": "",
+    "pairwise": "tie = true\nlevels = 3",
+    "rating": 'points = 7\nstart = 0\nlow = "bad"\nhigh = "good"',
+    "ranking": "candidates = 3",
+}
+
+
+def test_every_registered_kind_is_listed_here() -> None:
+    assert set(KINDS) == set(SPECS)
+
+
+@pytest.mark.parametrize("name", sorted(SPECS))
+def test_every_button_is_accepted_and_every_final_value_is_canonical(name: str) -> None:
+    spec = parse_spec(f'name = "n"\nquestion = "q"\nanswer_type = "{name}"\n{SPECS[name]}\n')
+    kind = kind_of(spec)
+    payload = {"pairwise": Comparison("p", C("x", "one"), C("y", "two")).to_json(),
+               "ranking": Lineup("p", (C("x", "1"), C("y", "2"), C("z", "3"))).to_json()
+               }.get(name, "")
+    item = Item(ItemId(1), ProjectId(1), "i", MediaKind.TEXT, "t", None, None, payload=payload)
+    turn = Turn(spec, item, AnnotatorId(5), "")
+    layout = kind.layout(turn)
+    assert kind.accepts_typed == (not layout.rows)
+    for button in [b for row in layout.rows for b in row] + list(layout.controls):
+        step = kind.press(turn, button.code)
+        while step.final is None and name == "ranking":  # pick the first button until done
+            assert step.draft is not None
+            turn = Turn(spec, item, AnnotatorId(5), step.draft)
+            step = kind.press(turn, kind.layout(turn).rows[0][0].code)
+        if step.final is not None:
+            assert step.final in spec.labels or name == "multi"
+            assert kind.canonical(spec, step.final) == step.final
+            assert kind.is_correct(spec, step.final, step.final)

@@ -1,0 +1,1 @@
+"""In-memory fakes of the ports in ``annotation.ports``: the core's use cases run on them."""
