@@ -128,22 +128,22 @@ class TaskService:
     async def press(self, annotator_id: AnnotatorId, assignment_id: AssignmentId,
                     code: int) -> Outcome:
         """Apply a task's button: record the answer it completes, or keep the task on
-        screen with its new draft (a toggled option, one question of several answered)."""
+        screen with its new draft (a toggled option, a ranking's pick so far)."""
         async with self._store.write() as uow:
             owned = await self._own_active(uow, annotator_id, assignment_id)
             if isinstance(owned, Outcome):
                 return owned
             assignment, project = owned
             kind = kind_of(project.spec)
-            turn = Turn(project.spec, await self._item(uow, assignment), annotator_id,
-                        assignment.draft)
+            item = await self._item(uow, assignment)
+            turn = Turn(project.spec, item, annotator_id, assignment.draft)
             if code == BACK_CODE:  # one step of the draft back (a ranking's last pick)
                 step = Step(draft=kind.back(turn) or "")
             else:
                 step = kind.press(turn, code)
             if step.final is not None:
                 return await self._record(uow, assignment, project, step.final, None,
-                                          step.detail)
+                                          step.detail, item)
             assert step.draft is not None
             await uow.assignments.set_draft(assignment.id, step.draft)
             drafted = replace(assignment, draft=step.draft)
@@ -193,10 +193,11 @@ class TaskService:
             return await uow.assignments.expire_due(self._clock())
 
     async def _record(self, uow: LoopWork, assignment: Assignment, project: Project,
-                      value: str, source: str | None, detail: str = "") -> Outcome:
+                      value: str, source: str | None, detail: str = "",
+                      item: Item | None = None) -> Outcome:
         """Record a canonical answer, run quality control and hand out the next task."""
         spec = project.spec
-        item = await self._item(uow, assignment)
+        item = item or await self._item(uow, assignment)
         now = self._clock()
         correct = (kind_of(spec).is_correct(spec, value, item.gold_answer)
                    if item.gold_answer else None)
