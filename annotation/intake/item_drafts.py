@@ -43,7 +43,10 @@ from annotation.media.sources import MediaSource, MediaUnavailable, SourceProble
 from annotation.models import MediaKind, ProjectSpec
 
 MAX_TEXT = 3500  # a Telegram message is at most 4096 characters, with the question
-CAPTION_LIMIT = 900  # a caption is at most 1024; keep room for the buttons' legend
+MESSAGE_LIMIT = 4096
+MESSAGE_RESERVE = 250  # the training or exam line and a kind's note beside question and text
+CAPTION_LIMIT = 900  # a caption is at most 1024; keep room for the training or exam line
+CAPTION_RESERVE = 100  # and for a kind's note under the item (a rating's ends: 2 x 40 + 10)
 MAX_ID = 200
 MAX_EXPLANATION = 1000
 TRUE_WORDS = frozenset({"true", "yes", "y", "1", "x", "vrai", "oui", "o", "eny"})
@@ -75,9 +78,20 @@ class ItemDraft:
 
 
 def caption_room(spec: ProjectSpec) -> int:
-    """Return how many characters a media item's text may have next to the question."""
+    """Return how many characters a media item's text may have next to the question.
+
+    ``CAPTION_RESERVE`` keeps room for what the caption may hold beside them (the training
+    or exam line, a rating's meaning of its ends), so a caption is never cut when shown.
+    """
     longest = max((len(text) for text in spec.question.texts.values()), default=0)
-    return max(0, CAPTION_LIMIT - longest)
+    return max(0, CAPTION_LIMIT - CAPTION_RESERVE - longest)
+
+
+def text_room(spec: ProjectSpec) -> int:
+    """Return how many characters a text item may have: ``MAX_TEXT``, less when the
+    question is so long that the message would not fit (never cut when shown)."""
+    longest = max((len(text) for text in spec.question.texts.values()), default=0)
+    return max(0, min(MAX_TEXT, MESSAGE_LIMIT - MESSAGE_RESERVE - longest))
 
 
 def draft_rows(
@@ -124,6 +138,7 @@ class _RowChecker:
         self.prepared: dict[tuple[str, str], PreparedMedia | Problem] = {}  # by file
         self.decoded: dict[tuple[str, str], PreparedMedia | Problem] = {}  # by content
         self.caption_room = caption_room(spec)
+        self.text_room = text_room(spec)
         self.task_kind = kind_of(spec)
 
     def report(self, code: str, row: RawRow, field: str | None = None, **params: object) -> None:
@@ -140,8 +155,9 @@ class _RowChecker:
         own_cells = bool(self.task_kind.item_columns)  # the kind checks them (a comparison)
         if not own_cells and not text and not any(column in cells for column in MEDIA_COLUMNS):
             self.report(ItemProblem.EMPTY_ITEM, row)
-        elif kind is MediaKind.TEXT and len(text) > MAX_TEXT:
-            self.report(ItemProblem.TEXT_TOO_LONG, row, "text", length=len(text), limit=MAX_TEXT)
+        elif kind is MediaKind.TEXT and len(text) > self.text_room:
+            self.report(ItemProblem.TEXT_TOO_LONG, row, "text", length=len(text),
+                        limit=self.text_room)
         elif kind is not MediaKind.TEXT and len(text) > self.caption_room:
             self.report(
                 ItemProblem.CAPTION_TOO_LONG, row, "text", length=len(text), limit=self.caption_room
