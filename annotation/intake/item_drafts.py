@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from annotation.errors import AnswerRejected, Problem
 from annotation.intake.item_rows import ItemProblem, RawRow
 from annotation.intake.workers import CancelFlag
-from annotation.kinds.base import ItemFault
+from annotation.kinds.base import ItemFault, message_room
 from annotation.kinds.registry import ITEM_COLUMNS, kind_of
 from annotation.media.preparation import (
     MediaProblem,
@@ -43,7 +43,6 @@ from annotation.media.sources import MediaSource, MediaUnavailable, SourceProble
 from annotation.models import MediaKind, ProjectSpec
 
 MAX_TEXT = 3500  # a Telegram message is at most 4096 characters, with the question
-MESSAGE_LIMIT = 4096
 MESSAGE_RESERVE = 250  # the training or exam line and a kind's note beside question and text
 CAPTION_LIMIT = 900  # a caption is at most 1024; keep room for the training or exam line
 CAPTION_RESERVE = 100  # and for a kind's note under the item (a rating's ends: 2 x 40 + 10)
@@ -83,15 +82,13 @@ def caption_room(spec: ProjectSpec) -> int:
     ``CAPTION_RESERVE`` keeps room for what the caption may hold beside them (the training
     or exam line, a rating's meaning of its ends), so a caption is never cut when shown.
     """
-    longest = max((len(text) for text in spec.question.texts.values()), default=0)
-    return max(0, CAPTION_LIMIT - CAPTION_RESERVE - longest)
+    return message_room(spec, CAPTION_RESERVE, CAPTION_LIMIT)
 
 
 def text_room(spec: ProjectSpec) -> int:
     """Return how many characters a text item may have: ``MAX_TEXT``, less when the
     question is so long that the message would not fit (never cut when shown)."""
-    longest = max((len(text) for text in spec.question.texts.values()), default=0)
-    return max(0, min(MAX_TEXT, MESSAGE_LIMIT - MESSAGE_RESERVE - longest))
+    return min(MAX_TEXT, message_room(spec, MESSAGE_RESERVE))
 
 
 def draft_rows(

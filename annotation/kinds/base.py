@@ -97,6 +97,24 @@ class Block:
     caption: Text | None = None
 
 
+MESSAGE_LIMIT = 4096  # characters of one Telegram message, after HTML tags are parsed
+
+
+def message_room(spec: ProjectSpec, reserve: int, limit: int = MESSAGE_LIMIT) -> int:
+    """Return the characters a message (or a caption: ``limit``) leaves for an item beside
+    the spec's longest question and ``reserve`` (headings, the exam line, notes)."""
+    longest = max((len(text) for text in spec.question.texts.values()), default=0)
+    return max(0, limit - reserve - longest)
+
+
+def candidate_blocks(prompt: str, shown: Sequence[tuple[str, str]]) -> list[Block]:
+    """Return a prompt quoted and each response folded under its screen letter, in the
+    order shown (``shown``: letter and text)."""
+    return [Block(prompt, BlockStyle.QUOTE, Phrase(PhraseCode.PROMPT)),
+            *(Block(text, BlockStyle.COLLAPSED, Phrase(PhraseCode.CANDIDATE, {"side": side}))
+              for side, text in shown)]
+
+
 @dataclass(frozen=True, slots=True)
 class Button:
     """A button of a task: its label, the code a press sends, and a check mark if any."""

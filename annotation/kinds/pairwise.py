@@ -24,8 +24,6 @@ from collections.abc import Callable, Mapping, Sequence
 from annotation.datasets.records import ExportTable, KindItem, LabeledItem
 from annotation.errors import AnswerRejected, ErrorCode
 from annotation.kinds.base import (
-    Block,
-    BlockStyle,
     Button,
     ItemCheck,
     ItemFault,
@@ -36,6 +34,8 @@ from annotation.kinds.base import (
     TaskLayout,
     Turn,
     VoteModel,
+    candidate_blocks,
+    message_room,
 )
 from annotation.kinds.comparison import TIE, A, B, Candidate, Comparison, Judgement
 from annotation.kinds.defaults import KindDefaults
@@ -47,7 +47,6 @@ SIDES = ("A", "B")
 TIE_CODE = 0
 LEVELS = (1, 3)
 DEFAULT_LEVELS = 2
-MESSAGE_LIMIT = 4096  # characters of one Telegram message, after HTML tags are parsed
 RESERVED = 300  # the question is counted apart; this covers headings, banners and buttons
 _PHRASES = {
     1: (PhraseCode.PAIR_BETTER,),
@@ -85,8 +84,7 @@ class PairwiseKind(KindDefaults):
         for column in ("response_a_id", "response_b_id"):
             if len(texts[column]) > MAX_ID:
                 faults.append((ItemFault.TOO_LONG, column, len(texts[column]), MAX_ID))
-        question = max((len(q) for q in spec.question.texts.values()), default=0)
-        room = MESSAGE_LIMIT - RESERVED - question
+        room = message_room(spec, RESERVED)
         used = sum(len(texts[c]) for c in ("prompt", "response_a", "response_b"))
         if used > room:
             faults.append((ItemFault.TOO_LONG, "prompt+response_a+response_b", used, room))
@@ -138,10 +136,8 @@ class PairwiseKind(KindDefaults):
         comparison = Comparison.from_json(turn.item.payload)
         shown = ((comparison.second, comparison.first) if turn.swapped
                  else (comparison.first, comparison.second))
-        blocks = [Block(comparison.prompt, BlockStyle.QUOTE, Phrase(PhraseCode.PROMPT))]
-        blocks += [Block(candidate.text, BlockStyle.COLLAPSED,
-                         Phrase(PhraseCode.CANDIDATE, {"side": side}))
-                   for side, candidate in zip(SIDES, shown, strict=True)]
+        blocks = candidate_blocks(comparison.prompt, [
+            (side, candidate.text) for side, candidate in zip(SIDES, shown, strict=True)])
         phrases = _PHRASES[self._levels(turn.spec)]
         rows = []
         for screen, side in enumerate(SIDES):

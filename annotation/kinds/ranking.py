@@ -34,6 +34,8 @@ from annotation.kinds.base import (
     TaskLayout,
     Turn,
     VoteModel,
+    candidate_blocks,
+    message_room,
 )
 from annotation.kinds.comparison import Candidate, Lineup
 from annotation.kinds.defaults import KindDefaults
@@ -43,7 +45,6 @@ from annotation.models import MediaKind, ProjectSpec, Scale
 
 LETTERS = "ABCD"
 CANDIDATES = (2, 4)
-MESSAGE_LIMIT = 4096
 RESERVED = 400  # headings, letters, the order so far, banners (the question apart)
 MAX_ID = 100
 
@@ -79,8 +80,7 @@ class RankingKind(KindDefaults):
         faults = [(ItemFault.MISSING, c, 0, 0) for c in needed if not texts[c]]
         faults += [(ItemFault.TOO_LONG, c, len(texts[c]), MAX_ID)
                    for c in (f"{r}_id" for r in _columns(count)) if len(texts[c]) > MAX_ID]
-        room = MESSAGE_LIMIT - RESERVED - max(
-            (len(q) for q in spec.question.texts.values()), default=0)
+        room = message_room(spec, RESERVED)
         used = sum(len(texts[c]) for c in needed)
         if used > room:
             faults.append((ItemFault.TOO_LONG, "+".join(needed), used, room))
@@ -130,10 +130,8 @@ class RankingKind(KindDefaults):
         shown = turn.order(len(lineup.candidates))
         letter = {index: LETTERS[place] for place, index in enumerate(shown)}
         picks = _picks(turn.draft)
-        blocks = [Block(lineup.prompt, BlockStyle.QUOTE, Phrase(PhraseCode.PROMPT))]
-        blocks += [Block(lineup.candidates[index].text, BlockStyle.COLLAPSED,
-                         Phrase(PhraseCode.CANDIDATE, {"side": letter[index]}))
-                   for index in shown]
+        blocks = candidate_blocks(lineup.prompt, [
+            (letter[index], lineup.candidates[index].text) for index in shown])
         blocks.append(Block(Phrase(PhraseCode.RANK_HINT), BlockStyle.NOTE))
         if picks:
             so_far = " > ".join(letter[index] for index in picks)

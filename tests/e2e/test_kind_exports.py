@@ -21,7 +21,14 @@ from bot.sandbox import SandboxServer, SimMessage
 from storage.database import Database
 from storage.datasets import open_dataset_folder
 from tests.e2e.conftest import Harness, sandbox
-from tests.e2e.test_kinds import PAIRWISE_SPEC, RANKING_SPEC, RATING_SPEC, item_of, rankings_csv
+from tests.e2e.test_kinds import (
+    PAIRWISE_SPEC,
+    RANKING_SPEC,
+    RATING_SPEC,
+    is_task,
+    item_of,
+    rankings_csv,
+)
 
 datasets = pytest.importorskip("datasets")  # the 'bench' extra, installed by .ci/run
 
@@ -33,10 +40,6 @@ def load(tmp_path: Path, path: str, **options: str) -> datasets.Dataset:
     """Load a dataset's train split with a cache of the test's own (no cross-test reuse)."""
     loaded = datasets.load_dataset(path, cache_dir=str(tmp_path / "hf-cache"), **options)
     return loaded["train"]
-
-
-def is_task(message: SimMessage) -> bool:
-    return task_assignment(message) is not None
 
 
 def comparisons_csv() -> bytes:
