@@ -31,6 +31,10 @@ async def test_crowd_of_30_on_200_items(mode: str, sample_200: SampleProject,
         crowd = build_crowd(30, careless=0.1, accuracy=(0.85, 0.95), seed=2)
         runner = CrowdRunner(server, sample_truth(sample_200), harness.invite, seed=2)
         tally = await runner.run(crowd)
+        # the bot answers a tap beside showing the next task: a member may see the task
+        # (and stop) before the last answerCallbackQuery lands, so wait for each one
+        for user, query, _assignment in tally.taps:
+            await user.wait_for_callback_answer(query)
         calls = Counter(server.stats.calls)
         uploads = server.stats.uploads
         admin = server.user(ADMIN, first_name="Admin")

@@ -146,8 +146,9 @@ async def test_long_comparisons_fit_one_message_or_are_refused_at_import(
         task = await user.wait_for(is_task)
         assert "x" * prompt_length in (task.text or "")  # shown whole, never cut
         server.stats.reset()
-        await user.tap("A better", task.message_id)
+        query = await user.tap("A better", task.message_id)
         await user.wait_for(lambda m: is_task(m) and m.version > task.version)
+        await user.wait_for_callback_answer(query)  # sent beside the edit, may land later
         assert harness.rows("SELECT COUNT(*) FROM answers") == [(1,)]
         # one answered comparison costs one edit of the same message (and the tap's ack)
         sent = {method: n for method, n in server.stats.calls.items() if method != "getUpdates"}
