@@ -33,6 +33,10 @@ class ErrorCode(StrEnum):
     OUT_OF_RANGE = "out_of_range"
     EMPTY_ANSWER = "empty_answer"
     USE_BUTTONS = "use_buttons"
+    SEND_VOICE = "send_voice"  # a recording task is answered with a voice message
+    NOT_VOICE = "not_voice"  # a voice message for a task that is not a recording
+    DUPLICATE_RECORDING = "duplicate_recording"  # the same file sent again
+    WITHDRAWN = "withdrawn"  # a speaker who withdrew records again before /speaker
     ALREADY_ANSWERED = "already_answered"
     EXPIRED = "expired"
     NOT_YOURS = "not_yours"

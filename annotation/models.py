@@ -35,11 +35,15 @@ class AnswerType(StrEnum):
     PAIRWISE = "pairwise"  # which of two responses is better, and by how much
     RATING = "rating"  # one point on a scale of n
     RANKING = "ranking"  # several responses put in order, best first
+    QUESTIONS = "questions"  # several one-tap questions about one item, walked in turn
+    RECORDING = "recording"  # a voice message: the text read aloud, or speech about an item
+    CHECK = "check"  # another's recording: does it say the text?
+    TRANSCRIPT = "transcript"  # typed: exactly what an item (an audio clip) says
 
     @property
     def is_choice(self) -> bool:
         """Return whether the answer is given with buttons."""
-        return self not in (AnswerType.TEXT, AnswerType.NUMBER)
+        return self not in (AnswerType.TEXT, AnswerType.NUMBER, AnswerType.TRANSCRIPT)
 
 
 class MediaKind(StrEnum):
@@ -131,6 +135,27 @@ class Scale:
     tie: bool = False  # a comparison offers "tie / can't tell"
     low: LocalizedText | None = None  # what a rating's lowest point means
     high: LocalizedText | None = None  # what its highest point means
+    min_seconds: float | None = None  # a recording's bounds, when the spec sets them
+    max_seconds: float | None = None
+    source: str | None = None  # a check project: the recording project it checks
+    max_cer: float | None = None  # a transcript's gold bar, when the spec sets it
+    numbers: str | None = None  # a transcript's number policy (``NumberPolicy``), if set
+
+
+@dataclass(frozen=True, slots=True)
+class Question:
+    """One question of a several-question spec (``annotation.kinds.questions``).
+
+    ``key`` names it in answers, gold and exports; ``each``: asked once per response of a
+    comparison item (its parts are ``key.a`` and ``key.b``, in the item's order).
+    """
+
+    key: str
+    text: LocalizedText
+    answer_type: AnswerType
+    options: tuple[str, ...] = ()
+    scale: Scale | None = None
+    each: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -155,6 +180,7 @@ class ProjectSpec:
     aggregation: str = "dawid_skene"  # the benchmark's winner: aggregation.DEFAULT_METHOD
     quality: QualitySettings = field(default_factory=QualitySettings)
     scale: Scale | None = None  # comparisons and ratings (annotation/kinds/)
+    questions: tuple[Question, ...] = ()  # answer_type "questions": asked in this order
 
     @property
     def adaptive(self) -> bool:
@@ -272,6 +298,9 @@ class Answer:
     # what the answer says beyond its label, JSON the kind reads (a comparison's margin and
     # the order the candidates were shown in); "" for most kinds
     detail: str = field(default="", kw_only=True)
+    # several questions about one item: each question with a gold answer, and whether this
+    # answer got it right (``correct`` is then whether all were); empty for other kinds
+    checks: tuple[tuple[str, bool], ...] = field(default=(), kw_only=True)
 
 
 @dataclass(frozen=True, slots=True)

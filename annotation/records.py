@@ -11,6 +11,7 @@ from annotation.models import (
     DEFAULT_LANGUAGE,
     AnnotatorId,
     Answer,
+    AssignmentId,
     ItemId,
     MediaKey,
     MediaKind,
@@ -31,6 +32,17 @@ class ItemDraftRecord:
     explanation: str | None
     training: bool
     payload: str = ""  # the kind's own data (annotation/kinds/)
+    author: AnnotatorId | None = None  # whose work the item is made of: never handed to them
+
+
+@dataclass(frozen=True, slots=True)
+class RecordingRef:
+    """A recording (an answer to a recording task) that no check item names yet."""
+
+    assignment_id: AssignmentId
+    annotator_id: AnnotatorId
+    media_key: MediaKey
+    text: str  # what the speaker was asked to read (or talk about)
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,3 +122,27 @@ class StaffMember:
     name: str
     role: Role
     language: str = DEFAULT_LANGUAGE
+
+
+@dataclass(frozen=True, slots=True)
+class Speaker:
+    """What an annotator who records said about themselves (``/speaker``, each detail
+    optional), and when they last withdrew their recordings (``/withdraw``).
+
+    Details are codes (``annotation.loop.speakers``), None where not given. Every
+    recording made at or before ``withdrawn_at`` is withdrawn; the speaker records again
+    only after consenting anew (``consented_at`` later than ``withdrawn_at``).
+    """
+
+    annotator_id: AnnotatorId
+    gender: str | None = None
+    age_band: str | None = None
+    region: str | None = None
+    consented_at: datetime | None = None
+    withdrawn_at: datetime | None = None
+
+    @property
+    def withdrawn(self) -> bool:
+        """Return whether the speaker withdrew and has not consented since."""
+        return self.withdrawn_at is not None and (
+            self.consented_at is None or self.consented_at <= self.withdrawn_at)

@@ -39,7 +39,7 @@ from annotation.quality.qualification import (
 )
 from annotation.quality.rules import Evidence, evaluate, to_apply
 from annotation.quality.scores import GoldScore
-from annotation.quality.settings import QualitySettings
+from annotation.quality.settings import QualitySettings, same_answer_limit
 
 OPTIONS = 4
 SPEC_GOLD_RATE = 0.1
@@ -122,7 +122,8 @@ def simulate(settings: QualitySettings, accuracy: float, tasks: int,
             production_done += 1
             if is_gold:
                 scored = scored.add(GoldScore(int(correct), 1))
-            evidence = Evidence(gold=scored, values=values[-settings.run_max_same:])
+            evidence = Evidence(gold=scored,
+                                values=values[-same_answer_limit(settings, "single"):])
             verdicts = evaluate(evidence, settings, options=OPTIONS, answer_type="single")
             if to_apply(verdicts, frozenset())[0] is not None:
                 standing = replace(standing, status=Status.SUSPENDED)

@@ -15,6 +15,7 @@ from annotation.access import AccessService
 from annotation.console.quality import QualityService
 from annotation.datasets.service import DatasetService
 from annotation.loop.onboarding import OnboardingService
+from annotation.loop.speakers import SpeakerService
 from annotation.loop.tasks import TaskService
 from annotation.media.library import MediaLibrary
 from bot.config import BotSettings
@@ -22,7 +23,14 @@ from bot.console import console_services, start_console, stop_console
 from bot.handlers_list import add_handlers
 from bot.heap import settle_heap
 from bot.i18n import Catalogs
-from bot.jobs import SKILLS_POLL, job_expire_assignments, job_refresh_skills, job_review_quality
+from bot.jobs import (
+    CHECK_FEED,
+    SKILLS_POLL,
+    job_expire_assignments,
+    job_feed_checks,
+    job_refresh_skills,
+    job_review_quality,
+)
 from bot.rate_limiter import ChatRateLimiter
 from bot.update_processor import PerUserUpdateProcessor
 from handlers.alerts import install_media_uploader
@@ -59,6 +67,7 @@ def build_services(settings: BotSettings, database: Database,
         bot_username=bot_username,
         **console_services(database, now, settings.admins),
         quality=QualityService(database, clock=now, admins=settings.admins),
+        speakers=SpeakerService(database, clock=now),
         replies=ReplyThrottle(settings.reply_interval),
         upload_pixels=settings.upload_pixels,
     )
@@ -83,6 +92,8 @@ async def startup(application: Application) -> None:
                             first=1.0, name="expire_assignments")
     job_queue.run_repeating(job_refresh_skills, interval=SKILLS_POLL, first=2.0,
                             name="refresh_skills")
+    job_queue.run_repeating(job_feed_checks, interval=CHECK_FEED, first=1.0,
+                            name="feed_checks")
     job_queue.run_repeating(job_review_quality, interval=settings.quality_interval,
                             first=settings.quality_interval, name="review_quality")
     await start_console(application, rate=settings.broadcast_rate,

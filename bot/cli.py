@@ -43,7 +43,8 @@ def _parser() -> argparse.ArgumentParser:
 
     demo = commands.add_parser("demo", help="sandbox + bot + simulated annotators, no token")
     demo.add_argument("--annotators", type=int, default=30)
-    demo.add_argument("--items", type=int, default=100)
+    demo.add_argument("--items", type=int, default=None,
+                      help="items of the sample (default 100; speech: 30 sentences)")
     demo.add_argument("--overlap", type=int, default=None,
                       help="answers per item: with quality control the most, adaptive from 2 "
                            "(default 4); with --no-quality a fixed number (default 3)")
@@ -57,9 +58,12 @@ def _parser() -> argparse.ArgumentParser:
                       help="turn quality control and adaptive overlap off, to compare")
     demo.add_argument("--quality", action="store_true",
                       help=argparse.SUPPRESS)  # the default now; kept for old scripts
-    demo.add_argument("--sample", choices=("counting", "pairwise", "ratings"),
+    demo.add_argument("--sample", choices=("counting", "pairwise", "ratings", "ranking",
+                                           "speech"),
                       default="counting", help="the sample project: counting (default), "
-                      "pairwise (comparisons of model responses) or ratings (1-5)")
+                      "pairwise (comparisons of model responses), ratings (1-5), ranking "
+                      "(four model responses, best first) or speech (record, check and "
+                      "transcribe)")
     demo.add_argument("--json", action="store_true", help="print the summary as one JSON object")
 
     imp = commands.add_parser("import", help="create a project from a spec and an items file")
@@ -70,7 +74,8 @@ def _parser() -> argparse.ArgumentParser:
     exp = commands.add_parser("export", help="write a project's dataset files")
     exp.add_argument("project", help="project id or name")
     exp.add_argument("--format", default="all",
-                     help="comma-separated: tables (CSV and JSONL), hf, ls, or all")
+                     help="comma-separated: tables (CSV and JSONL), hf, ls, or all; add "
+                          "wav for recordings also as 16 kHz WAV (e.g. all,wav)")
     exp.add_argument("--ids", action="store_true",
                      help="name annotators by Telegram id instead of pseudonyms")
     exp.add_argument("--out", type=Path, default=Path("exports"))

@@ -10,8 +10,10 @@ who was stopped and what the labels cost: every human answer (training, exam, go
 regular) per labelled item, and the share of them spent on training and gold items.
 ``quality=False`` (``--no-quality``) is the bare run: no quality control, fixed overlap.
 
-``--sample pairwise`` and ``--sample ratings`` run the comparisons and ratings samples
-instead (``bot/demo_kinds.py``); every sample runs through ``bot/demo_session.py``.
+``--sample pairwise``, ``--sample ratings`` and ``--sample ranking`` run the comparisons,
+ratings and rankings samples instead (``bot/demo_kinds.py``); every sample runs through
+``bot/demo_session.py``. ``--sample speech`` records, checks and transcribes
+(``bot/demo_speech.py``).
 """
 
 from __future__ import annotations
@@ -48,9 +50,20 @@ from bot.demo_session import (
     DemoOptions,
     run_session,
 )
+from bot.demo_speech import DEFAULT_ITEMS as SPEECH_ITEMS
+from bot.demo_speech import (
+    describe_speech_summary,
+    planned_speech_answers,
+    run_speech_demo,
+    speech_summary_json,
+)
 from bot.logs import configure_logging
 from bot.sample import SampleProject, build_sample_project
 from bot.samples.pairwise import max_items
+from bot.samples.ranking import max_items as max_rankings
+from bot.samples.speech import max_items as max_sentences
+
+DEFAULT_ITEMS = 100  # ``--items`` when not given (the speech sample: ``SPEECH_ITEMS``)
 
 
 @dataclass(frozen=True, slots=True)
@@ -195,22 +208,34 @@ def _options(args: argparse.Namespace) -> DemoOptions:
         raise SystemExit("annobot: --careless/--accuracy: must lie between 0 and 1")
     quality = not args.no_quality
     sample = args.sample
+    items = args.items if args.items is not None else (
+        SPEECH_ITEMS if sample == "speech" else DEFAULT_ITEMS)
     overlap = args.overlap
     if overlap is None:
         overlap = QUALITY_OVERLAP if quality and sample == "counting" else PLAIN_OVERLAP
-    if args.annotators < 1 or args.items < 1 or overlap < 1:
+    if args.annotators < 1 or items < 1 or overlap < 1:
         raise SystemExit("annobot: --annotators/--items/--overlap: must be at least 1")
-    if sample == "pairwise" and args.items > max_items():
+    if sample == "pairwise" and items > max_items():
         raise SystemExit(f"annobot: --items: the pairwise sample holds at most {max_items()}")
-    return DemoOptions(annotators=args.annotators, items=args.items, overlap=overlap,
+    if sample == "ranking" and items > max_rankings():
+        raise SystemExit("annobot: --items: the ranking sample holds at most "
+                         f"{max_rankings()}")
+    if sample == "speech" and (items > max_sentences() or args.annotators < 9):
+        raise SystemExit("annobot: the speech sample takes at most "
+                         f"{max_sentences()} --items and at least 9 --annotators")
+    return DemoOptions(annotators=args.annotators, items=items, overlap=overlap,
                        careless=args.careless, accuracy=accuracy, seed=args.seed,
                        out=Path(args.out), quality=quality, sample=sample)
 
 
 def _header(options: DemoOptions) -> str:
-    items = {"pairwise": "comparisons", "ratings": "reviews to rate"}.get(options.sample,
-                                                                          "items")
-    if options.adaptive:
+    items = {"pairwise": "comparisons", "ratings": "reviews to rate",
+             "ranking": "rankings", "speech": "sentences to read (and clips to transcribe)"
+             }.get(options.sample, "items")
+    if options.sample == "speech":
+        overlap = ("2 speakers per sentence, checks and transcripts with quality control "
+                   + ("on" if options.quality else "off"))
+    elif options.adaptive:
         overlap = f"quality control on, adaptive overlap {options.min_overlap} to " \
                   f"{options.overlap}"
     elif options.quality:
@@ -264,8 +289,9 @@ def main_demo(args: argparse.Namespace) -> int:
     """Run the demo from the command line."""
     options = _options(args)
     configure_logging(level=30, token=DEMO_TOKEN)
-    counting = options.sample == "counting"
-    planned = planned_answers(options) if counting else planned_kind_answers(options)
+    counting, speech = options.sample == "counting", options.sample == "speech"
+    planned = (planned_answers(options) if counting else planned_speech_answers(options)
+               if speech else planned_kind_answers(options))
     line = None if args.json else ProgressLine(planned, sys.stderr)
 
     def progress(answers: int, seconds: float) -> None:
@@ -274,6 +300,14 @@ def main_demo(args: argparse.Namespace) -> int:
 
     if not args.json:
         print(_header(options), file=sys.stderr)
+    if speech:
+        spoken = asyncio.run(run_speech_demo(options, progress))
+        if line is None:
+            print(speech_summary_json(spoken))
+        else:
+            line.close(spoken.answers, spoken.seconds)
+            print(describe_speech_summary(spoken))
+        return 0
     if not counting:
         kind = asyncio.run(run_kind_demo(options, progress))
         if line is None:

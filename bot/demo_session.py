@@ -2,7 +2,7 @@
 sandbox and the real bot, the simulated crowd working through the chat, and the admin's
 export of the tables.
 
-The counting demo (``bot/demo.py``) and the comparisons and ratings demos
+The counting demo (``bot/demo.py``) and the comparisons, ratings and rankings demos
 (``bot/demo_kinds.py``) each build their sample and crowd, call :func:`run_session`, and
 score what it returns against the sample's hidden truth.
 """
@@ -31,7 +31,7 @@ from storage.database import Database
 ADMIN_ID = 1
 TABLES_BUTTON = "📊 Tables (CSV, JSONL)"
 DEMO_TOKEN = "100000001:annobot-sandbox-demo-token"
-SAMPLES = ("counting", "pairwise", "ratings")
+SAMPLES = ("counting", "pairwise", "ratings", "ranking")
 # quality control: the default rules, except an immediate exam retake (the demo cannot wait
 # an hour) and no speed rule (simulated annotators answer instantly, careful or not).
 QUALITY = QualitySettings(enabled=True, exam_cooldown=0, speed_min_seconds=0.0)
@@ -64,7 +64,7 @@ class DemoOptions:
     flood_control: bool = True
     quality: bool = True
     sample: str = "counting"  # one of ``SAMPLES``
-    biased: float = 0.1  # comparisons: the position-biased share; ratings: the constant one
+    biased: float = 0.1  # comparisons, rankings: the position-biased share; ratings: constant
 
     @property
     def adaptive(self) -> bool:
@@ -98,8 +98,10 @@ def fresh_database(database_path: Path) -> None:
 
 async def run_session(options: DemoOptions, spec: ProjectSpec, items: Sequence[ItemDraft],
                       crowd: Sequence[Member], truth: Truth, *, judge: Judge | None = None,
-                      on_progress: Callable[[int, float], None] | None = None) -> Session:
-    """Create the project, run the bot and the crowd in the sandbox, export the tables."""
+                      on_progress: Callable[[int, float], None] | None = None,
+                      runner_type: type[CrowdRunner] = CrowdRunner) -> Session:
+    """Create the project, run the bot and the crowd in the sandbox, export the tables
+    (``runner_type``: how members work through tasks, e.g. several taps per ranking)."""
     database_path = options.out / "demo.db"
     await asyncio.to_thread(fresh_database, database_path)
     async with Database(database_path) as database:
@@ -114,7 +116,7 @@ async def run_session(options: DemoOptions, spec: ProjectSpec, items: Sequence[I
             export_dir=options.out / "exports", seed=options.seed,
         )
         async with running_bot(settings):
-            runner = CrowdRunner(server, truth, project.invite_code, seed=options.seed,
+            runner = runner_type(server, truth, project.invite_code, seed=options.seed,
                                  judge=judge)
             started = time.perf_counter()
             # with quality control, a late suspension reopens items: bring the others back

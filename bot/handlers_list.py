@@ -42,6 +42,7 @@ from handlers import (
     quality,
     reminders,
     roles,
+    speakers,
     stats,
     task_flow,
 )
@@ -84,6 +85,9 @@ COMMANDS: dict[str, Callable[..., Any]] = {
     "reminders": reminders.cmd_reminders,
     "mute": reminders.cmd_mute,
     "unmute": reminders.cmd_unmute,
+    # speakers: details given once, recordings withdrawn
+    "speaker": speakers.cmd_speaker,
+    "withdraw": speakers.cmd_withdraw,
     "stats": stats.cmd_stats,
     "earnings": earnings.cmd_earnings,
     "payouts": earnings.cmd_payouts,
@@ -111,6 +115,9 @@ def handler_groups() -> list[tuple[int, list[Handler]]]:
             CallbackQueryHandler(earnings.on_pay_button, pattern=pattern(Action.PAY)),
             CallbackQueryHandler(roles.on_role_button, pattern=pattern(Action.ROLE)),
             CallbackQueryHandler(exports.on_export_button, pattern=pattern(Action.EXPORT)),
+            CallbackQueryHandler(speakers.on_speaker_button, pattern=pattern(Action.SPEAKER)),
+            CallbackQueryHandler(speakers.on_withdraw_button,
+                                 pattern=pattern(Action.WITHDRAW)),
             CallbackQueryHandler(task_flow.on_task_button, pattern=TASK_PATTERN),
             # anything else (forged, stale, another bot's): "this button has expired"
             CallbackQueryHandler(task_flow.on_task_button),
@@ -119,6 +126,8 @@ def handler_groups() -> list[tuple[int, list[Handler]]]:
             MessageHandler(filters.PHOTO & filters.CaptionRegex(r"^/broadcast(@\w+)?(\s|$)")
                            & PRIVATE, broadcast.on_broadcast_photo),
             MessageHandler(filters.FORWARDED & PRIVATE, roles.on_forwarded),
+            MessageHandler((filters.VOICE | filters.AUDIO) & PRIVATE,
+                           task_flow.on_voice_answer),
             MessageHandler(TYPED_TEXT, task_flow.on_typed_answer),
             MessageHandler(filters.COMMAND & PRIVATE, annotator.on_unknown_command),
         ]),

@@ -21,6 +21,7 @@ logger = logging.getLogger(__name__)
 EXPIRY_INTERVAL = timedelta(seconds=15)
 QUALITY_INTERVAL = timedelta(seconds=60)
 SKILLS_POLL = timedelta(seconds=2)  # how often to look whether a refit is due
+CHECK_FEED = timedelta(seconds=5)  # how often new recordings are made into checks
 
 
 async def job_expire_assignments(context: AnnobotContext) -> None:
@@ -28,6 +29,13 @@ async def job_expire_assignments(context: AnnobotContext) -> None:
     released = await context.services.tasks.expire_due()
     if released:
         logger.info("released %d expired assignments", released)
+
+
+async def job_feed_checks(context: AnnobotContext) -> None:
+    """Make check items of the recordings accepted since the last run."""
+    made = await context.services.tasks.feed_checks()
+    if made:
+        logger.info("made %d recordings into check items", made)
 
 
 async def job_refresh_skills(context: AnnobotContext) -> None:

@@ -65,7 +65,8 @@ def main_import(args: argparse.Namespace) -> int:
 
 FORMAT_NAMES = {"tables": Format.TABLES, "csv": Format.TABLES, "jsonl": Format.TABLES,
                 "hf": Format.HUGGINGFACE, "huggingface": Format.HUGGINGFACE,
-                "ls": Format.LABEL_STUDIO, "label-studio": Format.LABEL_STUDIO}
+                "ls": Format.LABEL_STUDIO, "label-studio": Format.LABEL_STUDIO,
+                "wav": Format.WAV, "wav16k": Format.WAV}
 
 
 async def _export(ref: str, formats: frozenset[Format], out: Path, db_path: Path,
@@ -85,10 +86,10 @@ def main_export(args: argparse.Namespace) -> int:
     unknown = sorted(n for n in names if n not in FORMAT_NAMES and n != "all")
     if unknown or not names:
         print(f"annobot: --format: unknown format {', '.join(unknown) or '(none)'}; "
-              f"choose from tables, hf, ls, all", file=sys.stderr)
+              f"choose from tables, hf, ls, wav, all", file=sys.stderr)
         return 2
-    formats = (ALL_FORMATS if "all" in names
-               else frozenset(FORMAT_NAMES[n] for n in names))
+    formats = (ALL_FORMATS if "all" in names else frozenset()) | frozenset(
+        FORMAT_NAMES[n] for n in names if n != "all")
     if not Path(args.db).is_file():
         print(f"annobot: --db: {args.db}: no such database", file=sys.stderr)
         return 2

@@ -7,6 +7,7 @@ import html
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ParseMode
 
+from annotation.kinds.registry import kind_of
 from annotation.models import LANGUAGES, AnnotatorId, Role
 from handlers.callbacks import Action, Callback, decode, encode
 from handlers.context import AnnobotContext
@@ -50,6 +51,9 @@ async def cmd_start(update: Update, context: AnnobotContext) -> None:
         lines.append(html.escape(instructions))
     lines.append(_("Tap an answer under each task. /language changes the language, "
                    "/me shows your progress."))
+    if kind_of(spec).accepts_voice:
+        lines.append(_("🎙 If you like, tell us a little about your voice with /speaker "
+                       "(optional)."))
     await message.reply_text("\n\n".join(lines), parse_mode=ParseMode.HTML)
     await send_current_task(update, context)
 
@@ -122,6 +126,8 @@ async def cmd_help(update: Update, context: AnnobotContext) -> None:
         _("/me – your progress"),
         _("/language – change the language"),
         _("/help – this list"),
+        _("/speaker – about your voice, for recordings (optional)"),
+        _("/withdraw – take your recordings out of later exports"),
     ]
     actor = await context.services.access.actor(user.id)
     if actor.is_coordinator:

@@ -7,8 +7,8 @@ and gets "this button has expired" without changing anything. The routing patter
 (:func:`pattern`, :data:`TASK_PATTERN`…) match exactly the data that decodes, so a handler
 registered with one of them always receives a valid press.
 
-Four families, two typed values: :class:`Callback` for the one-letter prefixes (task loop,
-language, the coordinator's console) and :class:`QualityCallback` for quality control's
+Five families, two typed values: :class:`Callback` for the one-letter prefixes (task loop,
+language, the coordinator's console, speakers) and :class:`QualityCallback` for quality control's
 two-letter prefixes. This table is the wire format; never change a row (buttons already
 in users' chats must keep working), add rows instead:
 
@@ -29,6 +29,8 @@ console       ``x:1:<broadcast>``                         ``Callback(BROADCAST_C
 console       ``m:1:<YYYYMM>``                            ``Callback(PAY, subject=)``
 console       ``r:1:<user>:<1 coordinator|0 not>``        ``Callback(ROLE, subject=, option=)``
 console       ``e:1:<project>:<format>``                  ``Callback(EXPORT, subject=, option=)``
+speaker       ``v:1:<question>:<option>``                 ``Callback(SPEAKER, subject=, option=)``
+speaker       ``w:1:<1 withdraw|0 keep>``                 ``Callback(WITHDRAW, option=)``
 quality       ``qc:1``                                    ``QualityCallback(CONTINUE)``
 quality       ``qa:1:<project>``                          ``QualityCallback(APPEAL, project)``
 quality       ``qd:1:<project>:<annotator>:<r|c>``        ``QualityCallback(DECIDE, …, reinstate=)``
@@ -71,6 +73,9 @@ class Action(StrEnum):
     PAY = "m"  # mark period ``subject`` (YYYYMM) paid
     ROLE = "r"  # make user ``subject`` a coordinator (1) or not (0)
     EXPORT = "e"  # export project ``subject`` in format choice N (handlers/exports.py)
+    # speakers (handlers/speakers.py)
+    SPEAKER = "v"  # /speaker: option N of the form's question ``subject``
+    WITHDRAW = "w"  # /withdraw: confirm (1) or keep the recordings (0)
 
 
 class QualityAction(StrEnum):
@@ -92,7 +97,7 @@ class Callback:
     assignment: int = 0
     option: int = 0
     language: str = ""
-    subject: int = 0  # console buttons: the project, broadcast, period or user acted on
+    subject: int = 0  # console: the project, broadcast, period or user acted on; speaker: question
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,6 +130,8 @@ _FIELDS: dict[Action | QualityAction, tuple[str, ...]] = {
     Action.PAY: ("subject",),
     Action.ROLE: ("subject", "option"),
     Action.EXPORT: ("subject", "option"),
+    Action.SPEAKER: ("subject", "option"),
+    Action.WITHDRAW: ("option",),
     QualityAction.CONTINUE: (),
     QualityAction.APPEAL: ("project",),
     QualityAction.DECIDE: ("project", "annotator", "reinstate"),
@@ -137,6 +144,7 @@ _FIELD_PATTERNS = {"language": "([a-z]{2})", "reinstate": f"([{_REINSTATE}{_CONF
 TASK = (Action.ANSWER, Action.TOGGLE, Action.DONE, Action.SKIP, Action.UNDO, Action.NEXT)
 CONSOLE = (Action.PREVIEW, Action.LIFECYCLE, Action.BROADCAST_SEND, Action.BROADCAST_CANCEL,
            Action.PAY, Action.ROLE, Action.EXPORT)
+SPEAKER = (Action.SPEAKER, Action.WITHDRAW)
 
 
 def _regex(action: Action | QualityAction) -> str:

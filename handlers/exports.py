@@ -1,5 +1,6 @@
 """/export for admins: choose a format with a button; the dataset is built off the event
-loop with a progress message, and arrives as zip files below Telegram's upload limit."""
+loop with a progress message, and arrives as zip files below Telegram's upload limit.
+Projects answered by voice also offer everything with the recordings as 16 kHz WAV."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from telegram.constants import ParseMode
 from telegram.error import BadRequest
 
 from annotation.datasets.service import ALL_FORMATS, ExportRequest, Format
+from annotation.kinds.registry import kind_of
 from annotation.models import ProjectId
 from handlers.callbacks import Action, Callback, decode, encode
 from handlers.context import AnnobotContext
@@ -28,7 +30,9 @@ CHOICES: dict[int, tuple[frozenset[Format], str]] = {
     1: (frozenset({Format.HUGGINGFACE}), N_("🤗 Hugging Face")),
     2: (frozenset({Format.LABEL_STUDIO}), N_("🏷 Label Studio")),
     3: (ALL_FORMATS, N_("📦 Everything")),
+    4: (ALL_FORMATS | {Format.WAV}, N_("🎧 Everything + 16 kHz WAV")),
 }
+WAV_CHOICE = 4  # offered for projects answered by voice only
 STAGES = {
     "answers": N_("Reading answers… {answers}"),
     "aggregated": N_("Labels aggregated, writing files…"),
@@ -37,7 +41,7 @@ STAGES = {
 PROGRESS_EVERY = 2.0  # seconds between progress edits
 
 
-def _keyboard(project_id: int, t: Translations) -> InlineKeyboardMarkup:
+def _keyboard(project_id: int, t: Translations, *, voice: bool) -> InlineKeyboardMarkup:
     def button(text: str, choice: int) -> InlineKeyboardButton:
         data = encode(Callback(Action.EXPORT, subject=project_id, option=choice))
         return InlineKeyboardButton(text, callback_data=data)
@@ -46,6 +50,7 @@ def _keyboard(project_id: int, t: Translations) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup([
         [button(labels[0], 0), button(labels[1], 1)],
         [button(labels[2], 2), button(labels[3], 3)],
+        *([[button(labels[WAV_CHOICE], WAV_CHOICE)]] if voice else []),
         [button(t.gettext("📦 Everything, with Telegram ids"), 3 + REVEAL_IDS)],
     ])
 
@@ -63,7 +68,8 @@ async def cmd_export(update: Update, context: AnnobotContext) -> None:
         t.gettext("Export <b>{name}</b>: choose a format. Annotators appear as stable "
                   "pseudonyms unless you ask for Telegram ids.").format(
             name=html.escape(found.spec.name)),
-        parse_mode=ParseMode.HTML, reply_markup=_keyboard(found.id, t))
+        parse_mode=ParseMode.HTML,
+        reply_markup=_keyboard(found.id, t, voice=kind_of(found.spec).accepts_voice))
 
 
 async def on_export_button(update: Update, context: AnnobotContext) -> None:

@@ -30,6 +30,14 @@ ERRORS: dict[ErrorCode, str] = {
     ErrorCode.OUT_OF_RANGE: N_("Please send a number between {minimum} and {maximum}."),
     ErrorCode.EMPTY_ANSWER: N_("Please send a non-empty answer."),
     ErrorCode.USE_BUTTONS: N_("Please answer with the buttons under the task."),
+    ErrorCode.SEND_VOICE: N_("Please answer with a voice message: hold the 🎤 button and "
+                             "speak."),
+    ErrorCode.NOT_VOICE: N_("This task is not answered by voice: please use the buttons or "
+                            "type your answer."),
+    ErrorCode.DUPLICATE_RECORDING: N_("You sent this recording before. Please record the "
+                                      "text again."),
+    ErrorCode.WITHDRAWN: N_("You withdrew your recordings. To record again, send /speaker "
+                            "and agree first."),
     ErrorCode.ALREADY_ANSWERED: N_("Already recorded."),
     ErrorCode.EXPIRED: N_("Too late to undo: that answer is kept."),
     ErrorCode.NOT_YOURS: N_("This button has expired."),

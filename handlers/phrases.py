@@ -37,6 +37,24 @@ TEMPLATES: dict[PhraseCode, str] = {
     PhraseCode.RANK_HINT: N_("Tap the responses from best to worst."),
     # TRANSLATORS: ranking is a list of letters such as "C > A"
     PhraseCode.RANKED_SO_FAR: N_("Your order so far: {ranking}"),
+    PhraseCode.RECORD_HINT: N_("🎙 Read the text aloud and send it as a voice message."),
+    PhraseCode.TALK_HINT: N_("🎙 Answer with a voice message."),
+    # TRANSLATORS: a button under a recording to check
+    PhraseCode.CHECK_SAYS: N_("✅ Says exactly the text"),
+    # TRANSLATORS: a button under a recording to check
+    PhraseCode.CHECK_DOES_NOT: N_("❌ Does not say it"),
+    # TRANSLATORS: a button under a recording to check
+    PhraseCode.CHECK_UNCLEAR: N_("🔇 Can't hear it"),
+    # TRANSLATORS: above the question being asked, in a task with several questions
+    PhraseCode.QUESTION_STEP: N_("Question {step} of {steps}"),
+    # TRANSLATORS: a question asked about one of two responses; side is A or B
+    PhraseCode.QUESTION_ABOUT: N_("{question} (response {side})"),
+    # TRANSLATORS: a question already answered, shown above its answer
+    PhraseCode.QUESTION_DONE: N_("✓ {question}"),
+    # TRANSLATORS: a question about response A or B already answered, above its answer
+    PhraseCode.QUESTION_DONE_ABOUT: N_("✓ {question} (response {side})"),
+    # TRANSLATORS: under an audio clip to transcribe; the annotator replies with a message
+    PhraseCode.TYPE_TRANSCRIPT: N_("Type exactly what you hear."),
 }
 
 

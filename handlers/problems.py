@@ -75,6 +75,10 @@ TEMPLATES: dict[str, str] = {
                                      "at most {limit} with this question"),
     ItemProblem.EMPTY_ITEM: N_("empty item: give a text or a media file"),
     ItemProblem.EMPTY_CELL: N_("empty: this kind of task needs this column"),
+    # TRANSLATORS: keep the column names (response_a…) as they are.
+    ItemProblem.MIXED_CANDIDATES: N_("a text response beside an image: give response_a and "
+                                     "response_b (texts) or response_a_media and "
+                                     "response_b_media (images), not one of each"),
     ItemProblem.AMBIGUOUS_MEDIA: N_("use only one of the image, audio and media columns"),
     ItemProblem.NO_MEDIA_SOURCE: N_('media file "{path}": send the items file and its media '
                                     "together in one zip archive"),

@@ -16,6 +16,8 @@ from telegram.constants import ParseMode
 from telegram.error import TelegramError
 
 from annotation.console.quality import ScoreCard
+from annotation.kinds.base import Turn
+from annotation.kinds.registry import kind_of
 from annotation.loop.tasks import Outcome
 from annotation.models import Project, Stage
 from annotation.quality.notices import AnnotatorNote, CoordinatorNote, NoteKind, QualityNotice
@@ -25,6 +27,7 @@ from annotation.quality.settings import Rule
 from handlers.callbacks import Action, Callback, QualityAction, QualityCallback, encode
 from handlers.context import AnnobotContext
 from handlers.messages import N_
+from handlers.phrases import markup
 from handlers.services import Catalogs, Translations
 from handlers.session import language_of
 
@@ -42,8 +45,8 @@ REASONS: dict[Rule, str] = {
                        "(the crowd: {crowd}%)."),
     Rule.SAME_ANSWER: N_("You gave the same answer {count} times in a row."),
     Rule.POSITION: N_("You picked the response shown first in {percent}% of your last {total} "
-                      "comparisons. The order is drawn at random: the better response comes "
-                      "first only about half the time."),
+                      "answers. The responses are shown in an order drawn at random, so the "
+                      "best one comes first no more often than in any other place."),
     Rule.SKIPS: N_("You skipped {count} tasks in a row."),
     Rule.DAILY_CAP: N_("You reached today's limit of {cap} tasks. Come back tomorrow!"),
     Rule.MANUAL: N_("A coordinator reviewed your work."),
@@ -55,9 +58,14 @@ def reason(verdict: Verdict, t: Translations) -> str:
     template = t.gettext(REASONS[verdict.rule])
     params: Mapping[str, object] = verdict.params
     try:
-        return template.format(**params)
+        text = template.format(**params)
     except (KeyError, IndexError, ValueError):
-        return template.split("{", 1)[0].rstrip(" :(")
+        text = template.split("{", 1)[0].rstrip(" :(")
+    if "question" in params:  # a rule run on one question of several
+        # TRANSLATORS: question is the key a coordinator gave the question, e.g. "helpful"
+        text = t.gettext("On the question “{question}”: {reason}").format(
+            question=params["question"], reason=text)
+    return text
 
 
 def _keyboard(*buttons: tuple[str, str]) -> InlineKeyboardMarkup:
@@ -101,28 +109,37 @@ def _exam_view(exam: ExamResult, t: Translations) -> tuple[str, InlineKeyboardMa
     return text, _keyboard(again)
 
 
-def _feedback_text(notice: QualityNotice, t: Translations) -> str:
+def _feedback_text(notice: QualityNotice, t: Translations, language: str) -> str:
     feedback = notice.feedback
     assert feedback is not None
+    answer = html.escape(feedback.answer)
+    if feedback.item is not None and feedback.annotator_id is not None and notice.project:
+        spec = notice.project.spec
+        turn = Turn(spec, feedback.item, feedback.annotator_id, "", language)
+        answer = "; ".join(
+            (f"{markup(block.caption, t)}: " if block.caption is not None else "")
+            + markup(block.text, t)
+            for block in kind_of(spec).answer_blocks(turn, feedback.answer))
     if feedback.correct:
-        text = t.gettext("✅ Right: {answer}.").format(answer=html.escape(feedback.answer))
+        text = t.gettext("✅ Right: {answer}.").format(answer=answer)
     else:
         text = t.gettext("❌ Not quite. The right answer is <b>{answer}</b>.").format(
-            answer=html.escape(feedback.answer))
+            answer=answer)
     if feedback.explanation:
         text += "\n<i>" + html.escape(feedback.explanation) + "</i>"
     return text
 
 
 def interrupt_view(notice: QualityNotice, t: Translations, task_html: str, media: bool,
-                   ready_now: bool) -> tuple[str, InlineKeyboardMarkup] | None:
+                   ready_now: bool, language: str = "en"
+                   ) -> tuple[str, InlineKeyboardMarkup] | None:
     """Render what replaces the answered task, or None to show the next task directly."""
     if notice.suspension is not None and notice.project is not None:
         return suspension_view(notice.project, notice.suspension, t)
     parts: list[str] = []
     keyboard = _keyboard(continue_button(t))
     if notice.feedback is not None:
-        parts.append(_feedback_text(notice, t))
+        parts.append(_feedback_text(notice, t, language))
     if notice.exam is not None:
         exam_text, keyboard = _exam_view(notice.exam, t)
         if notice.exam.retry_at is not None and ready_now:
@@ -228,7 +245,7 @@ async def deliver_notice(update: Update, context: AnnobotContext, outcome: Outco
     notice, chat = outcome.notice, update.effective_chat
     if notice is None or chat is None:
         return False
-    _language, t = await language_of(update, context)
+    language, t = await language_of(update, context)
     await send_coordinator_notes(context.bot, context.services.catalogs, notice.notes)
     for verdict in notice.warnings:
         await context.bot.send_message(chat.id, warning_text(verdict, t),
@@ -238,7 +255,7 @@ async def deliver_notice(update: Update, context: AnnobotContext, outcome: Outco
         task_html = (replace.text_html if replace.text is not None
                      else replace.caption_html) or ""
     media = replace is not None and replace.text is None
-    view = interrupt_view(notice, t, task_html, media, outcome.task is not None)
+    view = interrupt_view(notice, t, task_html, media, outcome.task is not None, language)
     if view is None:
         return False
     await replace_or_send(context.bot, chat.id, replace, *view)

@@ -20,6 +20,7 @@ from annotation.console.reminders import ReminderService
 from annotation.console.stats import StatsService
 from annotation.datasets.service import DatasetService
 from annotation.loop.onboarding import OnboardingService
+from annotation.loop.speakers import SpeakerService
 from annotation.loop.tasks import TaskService
 from annotation.media.library import MediaLibrary
 from annotation.media.preparation import MAX_UPLOAD_PIXELS
@@ -60,6 +61,7 @@ class Services:
     export_dir: Path
     bot_username: Callable[[], str]
     quality: QualityService  # quality control (issue 4)
+    speakers: SpeakerService  # /speaker and /withdraw (issue 14)
     # the coordinator's console (issue 6)
     access: AccessService
     lifecycle: LifecycleService

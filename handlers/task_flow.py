@@ -8,17 +8,20 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+from datetime import timedelta
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.error import BadRequest
 
 from annotation.kinds.base import DONE_CODE
 from annotation.loop.tasks import Outcome, Result, TaskService
+from annotation.loop.voice import VoiceNote
 from annotation.models import AnnotatorId, AssignmentId, Task
 from handlers.callbacks import Action, Callback, decode, encode
 from handlers.context import AnnobotContext
 from handlers.messages import TOASTS
 from handlers.quality_view import deliver_notice
+from handlers.recording_view import received_text, refusal_text
 from handlers.services import Translations
 from handlers.session import language_of
 from handlers.task_view import MediaUploader, redraw, render_task, show_task
@@ -149,6 +152,37 @@ async def on_typed_answer(update: Update, context: AnnobotContext) -> None:
                                                         source)
     if outcome.result is Result.DUPLICATE:
         return
+    if await deliver_notice(update, context, outcome, None):
+        return
+    await _present(update, context, outcome.task, None, outcome.answered)
+
+
+async def on_voice_answer(update: Update, context: AnnobotContext) -> None:
+    """Check and record a voice message answering a recording task; say what is wrong with
+    a recording that cannot be accepted."""
+    message, user = update.effective_message, update.effective_user
+    assert message is not None and user is not None
+    sound = message.voice or message.audio
+    assert sound is not None
+    duration = sound.duration
+    seconds = int(duration.total_seconds()) if isinstance(duration, timedelta) \
+        else int(duration or 0)
+    note = VoiceNote(sound.file_id, sound.file_unique_id, seconds,
+                     sound.file_size, sound.mime_type or "audio/ogg",
+                     f"{message.chat_id}:{message.message_id}", voice=message.voice is not None)
+
+    async def fetch() -> bytes:
+        return bytes(await (await sound.get_file()).download_as_bytearray())
+
+    outcome = await context.services.tasks.answer_voice(AnnotatorId(user.id), note, fetch)
+    if outcome.result is Result.DUPLICATE:
+        return
+    _language, t = await language_of(update, context)
+    if outcome.result is Result.REFUSED:
+        await message.reply_text(refusal_text(outcome.problems, t), do_quote=True)
+        return
+    if outcome.recorded:
+        await message.reply_text(received_text(outcome.recorded, t), do_quote=True)
     if await deliver_notice(update, context, outcome, None):
         return
     await _present(update, context, outcome.task, None, outcome.answered)

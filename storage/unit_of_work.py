@@ -16,6 +16,7 @@ from storage.repositories.projects import SqliteProjects
 from storage.repositories.quality import SqliteQuality
 from storage.repositories.reminders import SqliteReminders
 from storage.repositories.secrets import SqliteSecrets
+from storage.repositories.speakers import SqliteSpeakers
 from storage.repositories.stats import SqliteStats
 
 
@@ -37,3 +38,4 @@ class SqliteUnitOfWork:
         self.stats = SqliteStats(connection)
         self.quality = SqliteQuality(connection)
         self.secrets = SqliteSecrets(connection)
+        self.speakers = SqliteSpeakers(connection)

@@ -1,8 +1,8 @@
 """The layer rule, enforced by walking every module's imports with ``ast``.
 
-annotation/ (the domain) imports only the standard library, numpy and Pillow; storage/
-never imports telegram or handlers; handlers/ never imports storage or bot and holds no
-SQL; only bot/ imports everything.
+annotation/ (the domain) imports only the standard library, numpy, Pillow and soundfile;
+storage/ never imports telegram or handlers; handlers/ never imports storage or bot and
+holds no SQL; only bot/ imports everything.
 
 Inside annotation/, modules live in rooms (docs/ARCHITECTURE.md): a module may import its
 own room and the rooms listed before it, plus the value modules that carry data across

@@ -1,5 +1,12 @@
 """Earnings and payouts: each accepted answer earns its project's reward.
 
+Some answers are checked by other annotators before they count: a kind whose
+``paid_on_review`` is set (a recording) earns only once the votes of a project reviewing it
+(its checks) accept it, at the vote that first makes them accept it (``TaskKind.review``);
+that moment, not the recording's, places it in a period, so a recording accepted after its
+month was paid is paid with the next one. A check is an answer like any other and earns its
+own project's reward. Withdrawing recordings (``/withdraw``) takes nothing earned back.
+
 Periods are UTC calendar months written ``YYYY-MM``. A period can be marked paid once it is
 over; the payout file lists, per annotator and currency, the answers and the amount, with a
 reference fit for a phone-money transfer (ASCII letters, digits and dashes, with a mod-97
@@ -18,10 +25,11 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from annotation.access import AccessService, require_admin
-from annotation.console.records import AnswerCount, EarningLine, PaidTotal
+from annotation.console.records import AnswerCount, EarningLine, PaidTotal, ReviewVote
 from annotation.datasets.tabular import neutralize_cell
 from annotation.errors import DomainError, ErrorCode
-from annotation.models import AnnotatorId, ProjectId, ProjectSpec
+from annotation.kinds.registry import kind_of
+from annotation.models import AnnotatorId, AssignmentId, ProjectId, ProjectSpec
 from annotation.ports.store import EarningsWork, HasProjects, Store
 from annotation.records import AuditAction, AuditEntry
 
@@ -90,6 +98,38 @@ def payout_reference(annotator_id: int, period: str) -> str:
     return f"ANB{compact}-{annotator_id}-{check:02d}"
 
 
+def accepted_at(votes: Sequence[ReviewVote], spec: ProjectSpec) -> datetime | None:
+    """Return when one reviewing project's votes on an answer (in the order given) first
+    accept it, or None if they never do."""
+    counts: dict[str, int] = defaultdict(int)
+    kind = kind_of(spec)
+    for vote in votes:
+        counts[vote.value] += 1
+        if kind.review(spec, counts):
+            return vote.at
+    return None
+
+
+def reviewed_counts(votes: Sequence[ReviewVote], specs: Mapping[ProjectId, ProjectSpec],
+                    start: datetime | None, end: datetime | None) -> list[AnswerCount]:
+    """Count the reviewed answers accepted within [start, end) per annotator and project;
+    an answer reviewed in several projects counts once, when the first accepts it."""
+    grouped: dict[AssignmentId, dict[ProjectId, list[ReviewVote]]] = defaultdict(
+        lambda: defaultdict(list))
+    for vote in votes:
+        grouped[vote.assignment_id][vote.reviewer_project].append(vote)
+    counts: dict[tuple[AnnotatorId, str, ProjectId], int] = defaultdict(int)
+    for by_reviewer in grouped.values():
+        moments = [moment for reviewer, given in by_reviewer.items() if reviewer in specs
+                   and (moment := accepted_at(given, specs[reviewer])) is not None]
+        if moments and (start is None or min(moments) >= start) and (
+                end is None or min(moments) < end):
+            first = next(iter(by_reviewer.values()))[0]
+            counts[first.annotator_id, first.name, first.project_id] += 1
+    return [AnswerCount(annotator, name, project, n)
+            for (annotator, name, project), n in sorted(counts.items())]
+
+
 def earning_lines(counts: Sequence[AnswerCount], specs: Mapping[ProjectId, ProjectSpec]
                   ) -> list[EarningLine]:
     """Sum accepted answers into amounts per annotator and currency (sorted by annotator)."""
@@ -145,8 +185,8 @@ class EarningsService:
     async def balance(self, annotator_id: AnnotatorId) -> list[Balance]:
         """Return the annotator's earnings per currency."""
         async with self._store.read() as uow:
-            counts = await uow.earnings.accepted(None, None, annotator_id)
             specs = await _specs(uow)
+            counts = await _accepted(uow, specs, None, None, annotator_id)
             paid = await uow.earnings.paid(annotator_id)
         return balances(earning_lines(counts, specs), paid)
 
@@ -157,7 +197,8 @@ class EarningsService:
         async with self._store.write() as uow:  # the audit entry, with the check and reads
             actor = await self._access.actor_in(uow, admin_id)
             require_admin(actor)
-            lines = earning_lines(await uow.earnings.accepted(start, end), await _specs(uow))
+            specs = await _specs(uow)
+            lines = earning_lines(await _accepted(uow, specs, start, end), specs)
             already = await uow.earnings.period_paid(chosen)
             await uow.audit.add(AuditEntry(self._clock(), actor.id, AuditAction.PAYOUT_EXPORT,
                                            chosen, f"{len(lines)} lines"))
@@ -172,8 +213,8 @@ class EarningsService:
         async with self._store.write(bulk=True) as uow:
             actor = await self._access.actor_in(uow, admin_id)
             require_admin(actor)
-            lines = earning_lines(await uow.earnings.accepted(start, end),
-                                  await _specs(uow))
+            specs = await _specs(uow)
+            lines = earning_lines(await _accepted(uow, specs, start, end), specs)
             references = [payout_reference(line.annotator_id, period) for line in lines]
             added = await uow.earnings.add_payouts(period, lines, references, now, actor.id)
             await uow.audit.add(AuditEntry(now, actor.id, AuditAction.PAYOUT_MARK, period,
@@ -183,3 +224,16 @@ class EarningsService:
 
 async def _specs(uow: HasProjects) -> dict[ProjectId, ProjectSpec]:
     return {project.id: project.spec for project in await uow.projects.all()}
+
+
+async def _accepted(uow: EarningsWork, specs: Mapping[ProjectId, ProjectSpec],
+                    start: datetime | None, end: datetime | None,
+                    annotator_id: AnnotatorId | None = None) -> list[AnswerCount]:
+    """Return the answers that earn within [start, end): the accepted ones, and those of
+    the projects paid on review once their checks accept them."""
+    reviewed = {project for project, spec in specs.items() if kind_of(spec).paid_on_review}
+    counts = list(await uow.earnings.accepted(start, end, annotator_id, reviewed=reviewed))
+    if reviewed:
+        votes = await uow.earnings.votes(reviewed, end, annotator_id)
+        counts += reviewed_counts(votes, specs, start, end)
+    return counts

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
-from annotation.models import AnnotatorId, ItemId, ProjectId
+from annotation.models import AnnotatorId, AssignmentId, ItemId, ProjectId
 
 MIN_GOLD = 3  # checked answers before an annotator's gold accuracy is shown
 
@@ -137,6 +137,20 @@ class AnswerCount:
     name: str
     project_id: ProjectId
     answers: int
+
+
+@dataclass(frozen=True, slots=True)
+class ReviewVote:
+    """One vote of a reviewing project (a check) on an answer that earns once accepted
+    (a recording, ``TaskKind.paid_on_review``), with who gave that answer."""
+
+    assignment_id: AssignmentId  # the reviewed answer's
+    annotator_id: AnnotatorId  # who gave the reviewed answer
+    name: str
+    project_id: ProjectId  # the reviewed answer's project
+    reviewer_project: ProjectId  # the project the vote was given in
+    value: str
+    at: datetime
 
 
 @dataclass(frozen=True, slots=True)

@@ -39,7 +39,7 @@ def iter_tasks(items: Iterable[tuple[LabeledItem, str]], answers: Iterable[RawAn
             upcoming = next(pending, None)
         task: dict[str, object] = {"id": number, "data": kind.label_studio_data(item, payload)}
         task["annotations"] = [
-            {"result": [kind.label_studio_result(spec, item, answer.label)],
+            {"result": kind.label_studio_results(spec, item, answer.label),
              "completed_by": {"email": f"{answer.annotator}@annobot.invalid"},
              "lead_time": answer.seconds, "created_at": answer.answered_at.isoformat(),
              "was_cancelled": answer.excluded, "ground_truth": answer.gold}
@@ -48,6 +48,6 @@ def iter_tasks(items: Iterable[tuple[LabeledItem, str]], answers: Iterable[RawAn
         if item.label is not None:
             task["predictions"] = [{"model_version": f"annobot-{method}",
                                     "score": round(item.confidence, 6),
-                                    "result": [kind.label_studio_result(spec, item,
-                                                                        item.label)]}]
+                                    "result": kind.label_studio_results(spec, item,
+                                                                        item.label)}]
         yield task

@@ -7,6 +7,10 @@ cost a few megabytes, not a million objects), then aggregated in one call:
   probability is at least one half, its confidence the product of each option's
   probability of the decision taken (options treated as independent);
 - free text: normalized plurality (the most common spelling of the largest group);
+- transcripts: ROVER over the normalized transcripts, each annotator weighted by their
+  gold transcripts (``annotation.kinds.transcript``): the label is the consensus, its
+  agreement 1 - mean pairwise WER, its ``spread`` that WER; the dataset's alpha and
+  percent agreement compare normalized transcripts as whole labels;
 - numbers: the median, with the median absolute deviation as ``spread``; confidence and
   agreement are the share of answers within one spread of the median (exact match when
   the spread is 0).
@@ -17,6 +21,7 @@ Answers excluded by quality control are never passed in. Items nobody answered k
 from __future__ import annotations
 
 import dataclasses
+import json
 import math
 from array import array
 from collections import Counter
@@ -39,15 +44,23 @@ from annotation.aggregation.agreement import (
 from annotation.aggregation.multi import aggregate_multi
 from annotation.aggregation.numbers import aggregate_numbers
 from annotation.aggregation.text import aggregate_text
+from annotation.aggregation.transcripts import aggregate_transcripts, normalize_transcript
 from annotation.answers import MULTI_SEPARATOR, split_choices
 from annotation.datasets.huggingface import media_file_name
 from annotation.datasets.records import LabeledItem
 from annotation.kinds.base import VoteModel
 from annotation.kinds.registry import kind_of
+from annotation.kinds.transcript import (
+    NO_GOLD_WEIGHT,
+    agreement_of,
+    transcript_settings,
+    transcript_weights,
+)
 from annotation.models import ProjectSpec
 from annotation.records import ItemTally, ProjectSnapshot
 
-FREE_METHOD = {VoteModel.TEXT: "plurality", VoteModel.NUMBER: "median"}
+FREE_METHOD = {VoteModel.TEXT: "plurality", VoteModel.NUMBER: "median", VoteModel.NONE: "none",
+               VoteModel.TRANSCRIPT: "rover"}
 
 
 class VoteCollector:
@@ -78,8 +91,10 @@ class VoteCollector:
 
     def agreement(self) -> tuple[float | None, float | None]:
         """Return Krippendorff's alpha and percent agreement (None when undefined)."""
-        alpha = krippendorff_alpha_tallies(self._counts)
-        agreement = percent_agreement_tallies(self._counts)
+        counts = (self._normalized_counts() if self._votes is VoteModel.TRANSCRIPT
+                  else self._counts)
+        alpha = krippendorff_alpha_tallies(counts)
+        agreement = percent_agreement_tallies(counts)
         return (None if math.isnan(alpha) else alpha,
                 None if math.isnan(agreement) else agreement)
 
@@ -98,7 +113,8 @@ class VoteCollector:
     def label_items(self) -> list[LabeledItem]:
         """Aggregate everything collected into one labelled row per item."""
         decide = {VoteModel.CATEGORICAL: self._categorical, VoteModel.MULTI: self._multi,
-                  VoteModel.TEXT: self._text, VoteModel.NUMBER: self._numbers}
+                  VoteModel.TEXT: self._text, VoteModel.NUMBER: self._numbers,
+                  VoteModel.NONE: self._none, VoteModel.TRANSCRIPT: self._transcripts}
         decided = decide[self._votes]()
         method = FREE_METHOD.get(self._votes, self._spec.aggregation)
         rows = []
@@ -185,6 +201,30 @@ class VoteCollector:
             decided.append((label, confidence, agreement, None))
         return decided
 
+    def _none(self) -> list[tuple[str | None, float, float, float | None]]:
+        """Label nothing: each answer stands alone (recordings)."""
+        return [(None, 0.0, 0.0, None) for _ in self._items]
+
+    def _normalized_counts(self) -> list[Counter[str]]:
+        settings = transcript_settings(self._spec)
+        counts: list[Counter[str]] = [Counter() for _ in self._items]
+        for item, _annotator, value in self._free:
+            counts[self._index[item]][normalize_transcript(value, settings)] += 1
+        return counts
+
+    def _transcripts(self) -> list[tuple[str | None, float, float, float | None]]:
+        kind, spec = kind_of(self._spec), self._spec
+        gold = {t.external_id: t.gold_answer for t in self._items if t.gold_answer}
+        weights = transcript_weights(
+            (annotator, kind.is_correct(spec, value, gold[item]))
+            for item, annotator, value in self._free if item in gold)
+        result = aggregate_transcripts(
+            self._free, settings=transcript_settings(spec), weights=weights,
+            default_weight=NO_GOLD_WEIGHT, items=[t.external_id for t in self._items])
+        return [(found.text, found.confidence, agreement_of(found.pairwise_wer, found.answers),
+                 found.pairwise_wer)
+                for found in (result[t.external_id] for t in self._items)]
+
     def _text(self) -> list[tuple[str | None, float, float, float | None]]:
         result = aggregate_text(self._free, items=[t.external_id for t in self._items])
         return [
@@ -210,6 +250,86 @@ class VoteCollector:
             label = _format_number(found.median)
             decided.append((label, share, share, found.mad))
         return decided
+
+
+class PartsCollector:
+    """Accumulates answers that give several labels (several questions about one item):
+    each part is collected and aggregated by its own kind, as a project of its own would
+    be, and each item's row holds every part's row (``LabeledItem.parts``).
+
+    The item's label is the parts' labels as JSON (None while any part has none), its
+    confidence the lowest of theirs, its agreement their mean; the dataset's alpha and
+    percent agreement are the mean over the parts that define them.
+    """
+
+    def __init__(self, spec: ProjectSpec, items: Sequence[ItemTally]) -> None:
+        self._spec = spec
+        self._kind = kind_of(spec)
+        self._items = list(items)
+        self._parts = {
+            key: VoteCollector(part, [dataclasses.replace(
+                tally, gold_answer=self._kind.split(spec, tally.gold_answer or "").get(key))
+                for tally in self._items])
+            for key, part in self._kind.parts(spec).items()}
+        self._counts: dict[str, Counter[str]] = {t.external_id: Counter() for t in self._items}
+        self._annotators: set[int] = set()
+
+    @property
+    def answers(self) -> int:
+        """Return how many answers were collected."""
+        return sum(sum(c.values()) for c in self._counts.values())
+
+    @property
+    def annotators(self) -> int:
+        """Return how many distinct annotators gave the collected answers."""
+        return len(self._annotators)
+
+    def agreement(self) -> tuple[float | None, float | None]:
+        """Return the mean over the parts of Krippendorff's alpha and percent agreement."""
+        found = [collector.agreement() for collector in self._parts.values()]
+        alphas = [a for a, _ in found if a is not None]
+        shares = [p for _, p in found if p is not None]
+        return (sum(alphas) / len(alphas) if alphas else None,
+                sum(shares) / len(shares) if shares else None)
+
+    def add(self, item_id: str, annotator_id: int, value: str) -> None:
+        """Collect one accepted answer, each of its parts to its own collector."""
+        self._counts[item_id][value] += 1
+        self._annotators.add(annotator_id)
+        for key, label in self._kind.split(self._spec, value).items():
+            collector = self._parts.get(key)
+            if collector is not None:
+                collector.add(item_id, annotator_id, label)
+
+    def label_items(self) -> list[LabeledItem]:
+        """Aggregate every part and join them into one row per item."""
+        by_part = {key: collector.label_items() for key, collector in self._parts.items()}
+        rows = []
+        for i, tally in enumerate(self._items):
+            parts = {key: found[i] for key, found in by_part.items()}
+            labelled = all(p.label is not None for p in parts.values()) and bool(parts)
+            label = json.dumps({key: p.label for key, p in parts.items()},
+                               separators=(",", ":")) if labelled else None
+            media = (media_file_name(tally.external_id, tally.media_filename)
+                     if tally.media_filename else None)
+            rows.append(LabeledItem(
+                item_id=tally.external_id, kind=tally.kind, text=tally.text, media_file=media,
+                gold=tally.gold_answer, label=label,
+                confidence=min((p.confidence for p in parts.values()), default=0.0)
+                if labelled else 0.0,
+                answers=sum(self._counts[tally.external_id].values()),
+                agreement=sum(p.agreement for p in parts.values()) / max(1, len(parts)),
+                votes=dict(self._counts[tally.external_id].most_common()),
+                method=self._spec.aggregation, parts=parts))
+        return rows
+
+
+def collector_for(spec: ProjectSpec, items: Sequence[ItemTally]
+                  ) -> VoteCollector | PartsCollector:
+    """Return the collector of a project's answers: one label each, or several parts."""
+    if kind_of(spec).parts(spec):
+        return PartsCollector(spec, items)
+    return VoteCollector(spec, items)
 
 
 @dataclass(frozen=True, slots=True)
@@ -246,7 +366,7 @@ def label_snapshot(snapshot: ProjectSnapshot, method: str | None = None) -> list
     spec = snapshot.project.spec
     if method is not None:
         spec = dataclasses.replace(spec, aggregation=method)
-    collector = VoteCollector(spec, snapshot.items)
+    collector = collector_for(spec, snapshot.items)
     for answer in snapshot.answers:
         if not answer.excluded:
             collector.add(answer.external_id, answer.annotator_id, answer.value)

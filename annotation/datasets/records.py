@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 
-from annotation.models import MediaKind
+from annotation.models import MediaKey, MediaKind
 
 
 class Format(StrEnum):
@@ -21,9 +21,17 @@ class Format(StrEnum):
     TABLES = "tables"  # labels and raw answers, CSV and JSONL
     HUGGINGFACE = "hf"  # datasets-ready folder with media and a dataset card
     LABEL_STUDIO = "ls"  # tasks with annotations and predictions, plus the config
+    WAV = "wav16k"  # recordings also as 16 kHz WAV in the Hugging Face folder (asked for)
 
 
-ALL_FORMATS = frozenset(Format)
+# what an export holds unless asked for more: converting audio is slow and doubles its size
+ALL_FORMATS = frozenset(Format) - {Format.WAV}
+
+
+class FileConversion(StrEnum):
+    """How a kind's table files are converted on their way into the export."""
+
+    WAV_16K = "wav16k"  # a recording as 16 kHz mono 16-bit WAV (``Format.WAV`` only)
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,6 +50,9 @@ class LabeledItem:
     votes: Mapping[str, int]
     method: str
     spread: float | None = None  # numbers: median absolute deviation
+    # several questions about one item: each part's own aggregated row, by part key
+    # (``annotation.kinds.questions``); the row's label is then the parts' labels as JSON
+    parts: Mapping[str, LabeledItem] = field(default_factory=dict)
 
     def as_row(self) -> dict[str, object]:
         """Return the item as a flat row for CSV and JSONL."""
@@ -55,12 +66,26 @@ class LabeledItem:
 
 
 @dataclass(frozen=True, slots=True)
+class Reviews:
+    """What other projects' annotators said of one answer (a recording's checks)."""
+
+    counts: Mapping[str, int]  # accepted reviews by label (``yes``, ``no``, ``unclear``)
+    needed: int  # agreeing reviews that decide (the reviewing project's ``votes``)
+
+
+@dataclass(frozen=True, slots=True)
 class KindVote:
     """One answer to an item, as a kind's own export reads it."""
 
     annotator: str  # the pseudonym (or id) the export names annotators by
     label: str
     detail: str  # what the kind recorded beside the label (``Answer.detail``)
+    answer_id: int = 0  # the answer's assignment, which reviews of it name
+    # None: no project reviews this project's answers (most kinds)
+    reviews: Reviews | None = None
+    # what the annotator told about themselves: ``language`` (the one they chose), and
+    # ``age``, ``gender``, ``accents`` once given (``annotation.datasets.context``)
+    facts: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,6 +106,13 @@ class ExportTable:
     fields: tuple[str, ...]
     rows: tuple[Mapping[str, object], ...]
     card: str | None = None  # the Hugging Face dataset card (Markdown with YAML header)
+    # stored media the rows name by file name (an image comparison's candidates): written
+    # into the Hugging Face folder, which is then an imagefolder (rows in metadata.jsonl)
+    files: tuple[tuple[str, MediaKey], ...] = ()
+    # the files converted on their way (written only when the export asks for the
+    # conversion's format: ``Format.WAV``)
+    convert: FileConversion | None = None
+    tabular: bool = True  # False: only a Hugging Face folder (no CSV/JSONL under tables/)
 
 
 LABEL_FIELDS = ("item_id", "kind", "text", "media", "gold", "label", "confidence", "answers",

@@ -6,6 +6,11 @@ runs once; a second pass writes Label Studio tasks beside the labels. Every file
 written off the event loop, through the ``DatasetFolder`` port (``storage/datasets/``
 writes the files); memory holds the votes as integer columns, never the rows. The result
 is zipped into parts that fit Telegram's 50 MB upload limit.
+
+A kind with tables of its own gets each answer with its reviews (a recording's checks)
+and what its annotator told about themselves (``annotation.datasets.context``); what
+speakers withdrew is left out of every file. Recordings are converted to 16 kHz WAV only
+when ``Format.WAV`` is asked for (it brings the Hugging Face folder along).
 """
 
 from __future__ import annotations
@@ -18,12 +23,26 @@ from datetime import datetime
 from pathlib import Path
 
 from annotation.access import AccessService, require_admin
+from annotation.datasets.context import (
+    FactsReader,
+    ReviewIndex,
+    Withdrawals,
+    read_reviews,
+    read_withdrawals,
+)
 from annotation.datasets.label_studio import iter_tasks, labeling_config
-from annotation.datasets.labels import VoteCollector, label_distribution
+from annotation.datasets.labels import (
+    PartsCollector,
+    VoteCollector,
+    collector_for,
+    label_distribution,
+)
 from annotation.datasets.pseudonyms import Pseudonymizer
 from annotation.datasets.records import (
     ALL_FORMATS,
     DatasetCard,
+    ExportTable,
+    FileConversion,
     Format,
     KindItem,
     KindVote,
@@ -33,6 +52,7 @@ from annotation.datasets.records import (
 from annotation.errors import ErrorCode, NotFound
 from annotation.intake.catalog import find_project
 from annotation.kinds.registry import kind_of
+from annotation.media.speech import to_wav_16k
 from annotation.models import DEFAULT_LANGUAGE, Project, ProjectId
 from annotation.ports.datasets import PART_LIMIT, DatasetFolder, OpenDatasetFolder
 from annotation.ports.store import DatasetWork, Store
@@ -42,6 +62,10 @@ BATCH = 5_000
 PSEUDONYM_SECRET = "pseudonyms"
 
 Progress = Callable[[str], Awaitable[None]]  # stages: started, answers, aggregated, zipping
+# a conversion of a kind's table files: the format that asks for it, and the conversion
+CONVERSIONS: dict[FileConversion, tuple[Format, Callable[[bytes], bytes]]] = {
+    FileConversion.WAV_16K: (Format.WAV, to_wav_16k),
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,16 +133,20 @@ class DatasetService:
             project = await uow.projects.get(request.project_id)
             if project is None:
                 raise NotFound(ErrorCode.NOT_FOUND, what="project", value=request.project_id)
-            tallies = list(await uow.items.tallies(project.id))
+            withdrawn = await read_withdrawals(uow, project)  # by their speakers
+            tallies = [t for t in await uow.items.tallies(project.id)
+                       if t.external_id not in withdrawn.items]
             names = Pseudonymizer(secret, project.id, reveal_ids=request.reveal_ids)
-            folder = await asyncio.to_thread(self._folders, out_dir, request.formats)
-            collector = VoteCollector(project.spec, tallies)
+            formats = _implied(request.formats)
+            folder = await asyncio.to_thread(self._folders, out_dir, formats)
+            collector = collector_for(project.spec, tallies)
             kind = kind_of(project.spec)
-            own = kind.own_tables and bool({Format.TABLES, Format.HUGGINGFACE}
-                                           & request.formats)
+            own = kind.own_tables and bool({Format.TABLES, Format.HUGGINGFACE} & formats)
             kind_votes: dict[str, list[KindVote]] = {}
+            reviews = await read_reviews(uow, project) if own else ReviewIndex()
+            facts = FactsReader(uow, project.id)
             total = excluded = 0
-            async for batch in _answers(uow, project.id):
+            async for batch in _answers(uow, project.id, withdrawn):
                 rows = [_raw(answer, names) for answer in batch]
                 for answer in batch:
                     if answer.excluded:
@@ -127,7 +155,9 @@ class DatasetService:
                         collector.add(answer.external_id, answer.annotator_id, answer.value)
                         if own:
                             kind_votes.setdefault(answer.external_id, []).append(KindVote(
-                                names(answer.annotator_id), answer.value, answer.detail))
+                                names(answer.annotator_id), answer.value, answer.detail,
+                                answer.assignment_id, reviews.of(answer.assignment_id),
+                                await facts.facts(answer.annotator_id)))
                 total += len(batch)
                 await asyncio.to_thread(folder.add_answers, rows)
                 await progress("answers")
@@ -141,11 +171,12 @@ class DatasetService:
                 items = [KindItem(item, tally.payload, tuple(kind_votes.get(item.item_id, ())))
                          for item, tally in zip(labelled, tallies, strict=True)]
                 for table in await asyncio.to_thread(kind.export, project.spec, items):
-                    await asyncio.to_thread(folder.add_table, table)
-            if Format.HUGGINGFACE in request.formats:
+                    await _table(uow, table, formats, folder)
+            if Format.HUGGINGFACE in formats:
                 await self._media(uow, labelled, tallies, folder)
-            if Format.LABEL_STUDIO in request.formats:
-                await self._label_studio(uow, project, labelled, tallies, names, folder)
+            if Format.LABEL_STUDIO in formats:
+                await self._label_studio(uow, project, labelled, tallies, names, folder,
+                                         withdrawn)
         await progress("zipping")
         files = await asyncio.to_thread(folder.files)
         archives = await asyncio.to_thread(folder.archive, files, self._part_limit)
@@ -154,7 +185,8 @@ class DatasetService:
                             labelled[0].method if labelled else project.spec.aggregation,
                             dict(label_distribution(labelled)))
 
-    def _card(self, project: Project, labelled: list[LabeledItem], collector: VoteCollector,
+    def _card(self, project: Project, labelled: list[LabeledItem],
+              collector: VoteCollector | PartsCollector,
               total: int, *, pseudonymous: bool) -> DatasetCard:
         spec = project.spec
         alpha, agreement = collector.agreement()
@@ -178,8 +210,8 @@ class DatasetService:
 
     async def _label_studio(self, uow: DatasetWork, project: Project,
                             labelled: list[LabeledItem], tallies: list[ItemTally],
-                            names: Pseudonymizer,
-                            folder: DatasetFolder) -> list[Path]:
+                            names: Pseudonymizer, folder: DatasetFolder,
+                            withdrawn: Withdrawals) -> list[Path]:
         queue: asyncio.Queue[list[RawAnswer] | None] = asyncio.Queue(maxsize=4)
         loop = asyncio.get_running_loop()
 
@@ -195,21 +227,48 @@ class DatasetService:
                            spec, labelled[0].method if labelled else spec.aggregation)
         config = labeling_config((i.kind for i in labelled), spec)
         writing = asyncio.create_task(asyncio.to_thread(folder.add_label_studio, tasks, config))
-        async for batch in _answers(uow, project.id):
+        async for batch in _answers(uow, project.id, withdrawn):
             await queue.put([_raw(answer, names) for answer in batch])
         await queue.put(None)
         return await writing
 
 
-async def _answers(uow: DatasetWork, project_id: ProjectId
+def _implied(formats: frozenset[Format]) -> frozenset[Format]:
+    """Return the formats with those the asked ones need (16 kHz WAV lives in the Hugging
+    Face folder)."""
+    return formats | {Format.HUGGINGFACE} if Format.WAV in formats else formats
+
+
+async def _table(uow: DatasetWork, table: ExportTable, formats: frozenset[Format],
+                 folder: DatasetFolder) -> None:
+    """Write a kind's table and the stored files it names (an image comparison's
+    candidates, recordings), converted when it asks: only if that format was asked for."""
+    conversion = CONVERSIONS[table.convert] if table.convert is not None else None
+    if conversion is not None and conversion[0] not in formats:
+        return
+    await asyncio.to_thread(folder.add_table, table)
+    if Format.HUGGINGFACE not in formats:
+        return
+    for name, key in table.files:
+        data = await uow.media.data(key)
+        if conversion is not None:
+            data = await asyncio.to_thread(conversion[1], data)
+        await asyncio.to_thread(folder.add_table_file, table, name, data)
+
+
+async def _answers(uow: DatasetWork, project_id: ProjectId, withdrawn: Withdrawals
                    ) -> AsyncIterator[list[ExportAnswer]]:
+    """Yield the project's answers in batches, without those speakers withdrew."""
     after: tuple[int, int] | None = None
     while True:
         page = await uow.answers.export_batch(project_id, after, BATCH)
         if not page:
             return
         after = page[-1][0]
-        yield [answer for _key, answer in page]
+        kept = [answer for _key, answer in page
+                if not withdrawn.hides(answer.assignment_id, answer.external_id)]
+        if kept:
+            yield kept
 
 
 def _raw(answer: ExportAnswer, names: Pseudonymizer) -> RawAnswer:

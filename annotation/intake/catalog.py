@@ -67,7 +67,7 @@ class CatalogService:
                             d.gold_answer, d.explanation, d.training, d.payload)
             for d in drafts
         ]
-        media = {d.media.key: d.media for d in drafts if d.media is not None}
+        media = {m.key: m for d in drafts for m in (d.media, *d.more_media) if m is not None}
         for m in media.values():
             await uow.media.add(m.key, m.kind.value, m.filename, m.mime, m.send_as, m.data)
         project = await uow.projects.add(spec, status, self._invite_codes(), created_by,

@@ -14,8 +14,15 @@ explanation; length, limit], ``items.text_too_long`` [length, limit],
 ``items.empty_item``, ``items.ambiguous_media``, ``items.no_media_source`` [path],
 ``items.bad_gold`` [value, reason: the ``ErrorCode`` from the kind's ``canonical``; minimum and
 maximum for out_of_range], ``items.bad_boolean`` [value], ``items.training_without_gold``,
-``items.explanation_without_gold``; plus ``items.unsafe_path``/``missing_media``/
-``unreadable_media`` [path] and ``media.*`` [filename, ...] for media.
+``items.explanation_without_gold``, ``items.mixed_candidates`` (a text response beside an
+image one); plus ``items.unsafe_path``/``missing_media``/``unreadable_media`` [path] and
+``media.*`` [filename, ...] for media.
+
+A kind whose candidates are images (``ItemCheck.media``: an image comparison) gets each one
+prepared like the ``image`` column, then composed side by side in the item's order and
+reversed (``annotation.media.pairs``, once per pair of images): the first photo is the
+item's media, the others are stored beside it (``ItemDraft.more_media``) and the kind's
+payload names them (``TaskKind.with_media``).
 """
 
 from __future__ import annotations
@@ -28,8 +35,9 @@ from dataclasses import dataclass
 from annotation.errors import AnswerRejected, Problem
 from annotation.intake.item_rows import ItemProblem, RawRow
 from annotation.intake.workers import CancelFlag
-from annotation.kinds.base import ItemFault, message_room
+from annotation.kinds.base import CandidateMedia, ItemCheck, ItemFault, message_room
 from annotation.kinds.registry import ITEM_COLUMNS, kind_of
+from annotation.media.pairs import compose_orders
 from annotation.media.preparation import (
     MediaProblem,
     MediaRejected,
@@ -40,7 +48,7 @@ from annotation.media.preparation import (
     prepare_media,
 )
 from annotation.media.sources import MediaSource, MediaUnavailable, SourceProblem
-from annotation.models import MediaKind, ProjectSpec
+from annotation.models import MediaKey, MediaKind, ProjectSpec
 
 MAX_TEXT = 3500  # a Telegram message is at most 4096 characters, with the question
 MESSAGE_RESERVE = 250  # the training or exam line and a kind's note beside question and text
@@ -74,6 +82,7 @@ class ItemDraft:
     explanation: str | None
     training: bool
     payload: str = ""  # the kind's own data (annotation/kinds/)
+    more_media: tuple[PreparedMedia, ...] = ()  # stored beside ``media``, named by payload
 
 
 def caption_room(spec: ProjectSpec) -> int:
@@ -134,6 +143,7 @@ class _RowChecker:
         self.first_line_of: dict[str, int] = {}
         self.prepared: dict[tuple[str, str], PreparedMedia | Problem] = {}  # by file
         self.decoded: dict[tuple[str, str], PreparedMedia | Problem] = {}  # by content
+        self.composed: dict[tuple[MediaKey, ...], tuple[PreparedMedia, PreparedMedia]] = {}
         self.caption_room = caption_room(spec)
         self.text_room = text_room(spec)
         self.task_kind = kind_of(spec)
@@ -147,8 +157,16 @@ class _RowChecker:
         external_id = self._external_id(row)
         text = unicodedata.normalize("NFC", cells.get("text", "").strip())
         prepared = self._media(row)
+        check = self._payload(row)
+        payload = check.payload
+        more: tuple[PreparedMedia, ...] = ()
+        if check.media and prepared is not None:
+            self.report(ItemProblem.AMBIGUOUS_MEDIA, row, check.media[0][0])
+        elif check.media:
+            pictured = self._candidates(row, check)
+            if pictured is not None:
+                prepared, more, payload = pictured
         kind = MediaKind.TEXT if prepared is None else prepared.kind
-        payload = self._payload(row)
         own_cells = bool(self.task_kind.item_columns)  # the kind checks them (a comparison)
         if not own_cells and not text and not any(column in cells for column in MEDIA_COLUMNS):
             self.report(ItemProblem.EMPTY_ITEM, row)
@@ -177,23 +195,48 @@ class _RowChecker:
         if len(self.problems) > before:
             return None
         return ItemDraft(row.line, external_id, kind, text, prepared, gold, explanation, training,
-                         payload)
+                         payload, more)
 
-    def _payload(self, row: RawRow) -> str:
+    def _payload(self, row: RawRow) -> ItemCheck:
         """Read the cells only the project's kind reads; refuse another kind's columns."""
         own = self.task_kind.item_columns
         for column in ITEM_COLUMNS:
             if column in row.cells and column not in own:
                 self.report(ItemProblem.UNKNOWN_COLUMN, row, column)
         if not own:
-            return ""
+            return ItemCheck()
         check = self.task_kind.check_item(self.spec, row.cells)
         for fault, column, length, limit in check.faults:
             if fault is ItemFault.MISSING:
                 self.report(ItemProblem.EMPTY_CELL, row, column)
+            elif fault is ItemFault.NOT_APPLICABLE:
+                self.report(ItemProblem.UNKNOWN_COLUMN, row, column)
+            elif fault is ItemFault.MIXED:
+                self.report(ItemProblem.MIXED_CANDIDATES, row, column)
             else:
                 self.report(ItemProblem.TEXT_TOO_LONG, row, column, length=length, limit=limit)
-        return check.payload
+        return check
+
+    def _candidates(self, row: RawRow, check: ItemCheck
+                    ) -> tuple[PreparedMedia, tuple[PreparedMedia, ...], str] | None:
+        """Prepare the candidates' images and compose them in both orders: return the
+        item's media, the media stored beside it and the payload naming them."""
+        images = [self._file(row, column, path, "image") for column, path in check.media]
+        if any(image is None for image in images):
+            return None
+        first, second = (image for image in images if image is not None)
+        pair = self.composed.get((first.key, second.key))
+        if pair is None:
+            try:
+                pair = compose_orders(first, second)
+            except MediaRejected as exc:  # our own JPEGs: only a damaged one gets here
+                self.problems.append(exc.to_problem(row.line, check.media[0][0]))
+                return None
+            self.composed[(first.key, second.key)] = pair
+        forward, backward = pair
+        payload = self.task_kind.with_media(
+            check.payload, CandidateMedia((first.key, second.key), backward.key))
+        return forward, (backward, first, second), payload
 
     def _external_id(self, row: RawRow) -> str:
         external_id = row.cells.get("id", "").strip() or str(row.line)
@@ -238,12 +281,16 @@ class _RowChecker:
             self.report(ItemProblem.AMBIGUOUS_MEDIA, row, given[1])
             return None
         column = given[0]
-        path = row.cells[column].strip()
+        return self._file(row, column, row.cells[column].strip(), column)
+
+    def _file(self, row: RawRow, column: str, path: str, preparer: str) -> PreparedMedia | None:
+        """Return the file a cell names prepared by ``preparer`` (a key of ``_PREPARERS``),
+        once per file, or None with the problem reported."""
         if self.source is None:
             self.report(ItemProblem.NO_MEDIA_SOURCE, row, column, path=path)
             return None
         try:
-            key = (column, self.source.key(path))
+            key = (preparer, self.source.key(path))
         except MediaUnavailable as exc:
             self.report(exc.reason, row, column, path=path)
             return None
@@ -251,7 +298,7 @@ class _RowChecker:
         if cached is None:
             if self.budget_spent:
                 return None  # reported once, on the image past the budget
-            cached = self.prepared[key] = self._prepare(column, path)
+            cached = self.prepared[key] = self._prepare(preparer, path)
         if isinstance(cached, Problem):
             if cached.code == MediaProblem.UPLOAD_PIXELS:
                 self.budget_spent = True

@@ -65,6 +65,7 @@ class ItemProblem(StrEnum):
     CAPTION_TOO_LONG = "items.caption_too_long"
     EMPTY_ITEM = "items.empty_item"
     EMPTY_CELL = "items.empty_cell"  # a cell the project's kind needs is empty
+    MIXED_CANDIDATES = "items.mixed_candidates"  # a text response beside an image one
     AMBIGUOUS_MEDIA = "items.ambiguous_media"
     NO_MEDIA_SOURCE = "items.no_media_source"
     BAD_GOLD = "items.bad_gold"
@@ -76,7 +77,8 @@ class ItemProblem(StrEnum):
 
 COLUMNS = ("id", "text", "image", "audio", "media", "gold", "explanation", "training",
            *ITEM_COLUMNS)  # the last ones only one kind reads (annotation/kinds/)
-CONTENT_COLUMNS = ("text", "image", "audio", "media", "prompt")
+CONTENT_COLUMNS = ("text", "image", "audio", "media", "prompt", "response_a_media",
+                   "response_b_media")  # an image comparison's prompt is optional
 MAX_ITEMS = 100_000
 MAX_FILE_BYTES = 64 * 1024 * 1024
 JSONL_SUFFIXES = frozenset({".jsonl", ".ndjson", ".json"})

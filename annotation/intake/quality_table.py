@@ -27,7 +27,6 @@ _COUNTS: dict[str, tuple[int, int]] = {
     "gold_min_answers": (1, 10_000),
     "speed_window": (1, 1_000),
     "agreement_min_answers": (1, 100_000),
-    "run_max_same": (0, 10_000),
     "run_max_skips": (0, 10_000),
     "daily_cap": (0, 1_000_000),
     "position_min_answers": (0, 1_000),
@@ -42,6 +41,8 @@ _SHARES: dict[str, tuple[float, float]] = {
 _SWITCHES = ("exam_stop_early", "adaptive_gold")
 # The gold share's ceiling, then its floor, which may not exceed the ceiling read before it.
 _GOLD_SHARES = ("gold_rate_ceiling", "gold_rate_floor")
+# Integers that default by answer type when not given (``settings.same_answer_limit``).
+_OPTIONAL_COUNTS: dict[str, tuple[int, int]] = {"run_max_same": (0, 10_000)}
 _OPTIONAL: dict[str, tuple[float, float]] = {
     "gold_min_accuracy": (0.0, 1.0),
     "speed_min_seconds": (0.0, 3_600.0),
@@ -49,7 +50,7 @@ _OPTIONAL: dict[str, tuple[float, float]] = {
 _ACTIONS = ("gold_action", "speed_action", "agreement_action", "run_action",
             "daily_cap_action", "position_action")
 KEYS = frozenset({"enabled", *_COUNTS, *_SHARES, *_SWITCHES, *_GOLD_SHARES, *_OPTIONAL,
-                  *_ACTIONS})
+                  *_OPTIONAL_COUNTS, *_ACTIONS})
 # Values of keys added after settings were first stored: what older projects ran with.
 STORED_BEFORE: dict[str, object] = {"training_streak": 0, "exam_stop_early": False,
                                     "adaptive_gold": False}
@@ -86,6 +87,9 @@ def read_quality(reader: FieldReader) -> QualitySettings:
     for key, optional_bounds in _OPTIONAL.items():
         if key in table:
             values[key] = sub.number(key, 0.0, optional_bounds)
+    for key, count_bounds in _OPTIONAL_COUNTS.items():
+        if key in table:
+            values[key] = sub.integer(key, 0, count_bounds)
     for key in _ACTIONS:
         values[key] = sub.enum(key, RuleAction, getattr(_DEFAULTS, key)) or getattr(
             _DEFAULTS, key)

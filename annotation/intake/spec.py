@@ -64,6 +64,12 @@ from annotation.intake.spec_fields import (
     FieldReader,
     SpecProblem,
 )
+from annotation.intake.spec_questions import (
+    questions_from_list,
+    questions_to_list,
+    questions_to_toml,
+    read_questions,
+)
 from annotation.kinds.registry import KINDS, SPEC_KEYS
 from annotation.models import AnswerType, LocalizedText, NumberRange, ProjectSpec, Scale
 
@@ -90,6 +96,7 @@ ADAPTIVE_DEFAULT = OverlapPolicy(min_overlap=2, max_overlap=5, confidence_target
 
 _LOCATION = re.compile(r"\(at line (\d+), column (\d+)\)")
 _HEADER = re.compile(r"^\s*\[\s*([^\[\]]+?)\s*\]")
+_ARRAY_HEADER = re.compile(r"^\s*\[\[\s*([^\[\]]+?)\s*\]\]")
 _KEY = re.compile(r"^\s*([A-Za-z0-9_\-]+(?:\s*\.\s*[A-Za-z0-9_\-]+)*)\s*=")
 
 
@@ -126,7 +133,7 @@ def spec_from_mapping(
     question = reader.localized("question", limit=MAX_QUESTION, required=True)
     instructions = reader.localized("instructions", limit=MAX_INSTRUCTIONS, required=False)
     answer_type = reader.enum("answer_type", AnswerType, None)
-    free_answers = answer_type in (AnswerType.TEXT, AnswerType.NUMBER)
+    free_answers = answer_type in (AnswerType.TEXT, AnswerType.NUMBER, AnswerType.TRANSCRIPT)
     # the default method is the benchmark's winner (docs/AGGREGATION.md) where it applies
     aggregation = reader.enum("aggregation", Method,
                               Method.MAJORITY if free_answers else DEFAULT_METHOD)
@@ -148,6 +155,7 @@ def spec_from_mapping(
     currency = reader.text("currency", limit=MAX_CURRENCY, required=False) or "MGA"
     quality = read_quality(reader)
     scale = _scale(reader, answer_type)
+    questions = read_questions(reader, answer_type)
     if reader.problems or name is None or question is None or answer_type is None:
         raise ValidationFailed(sorted(reader.problems, key=lambda p: p.line or 1 << 30))
     return ProjectSpec(
@@ -167,6 +175,7 @@ def spec_from_mapping(
         aggregation=str(aggregation),
         quality=quality,
         scale=scale,
+        questions=questions,
     )
 
 
@@ -190,7 +199,8 @@ def _adaptive(reader: FieldReader, overlap: int, answer_type: AnswerType | None
         other = "confidence_target" if given == ["min_overlap"] else "min_overlap"
         reader.problem(SpecProblem.MISSING_FIELD, other)
         return None, None
-    if answer_type in (AnswerType.TEXT, AnswerType.NUMBER, AnswerType.MULTI):
+    if answer_type in (AnswerType.TEXT, AnswerType.NUMBER, AnswerType.MULTI,
+                       AnswerType.QUESTIONS, AnswerType.TRANSCRIPT):
         reader.problem(SpecProblem.NOT_APPLICABLE, "min_overlap", answer_type=answer_type)
     minimum = reader.integer("min_overlap", 1, (1, max(1, overlap)))
     target = reader.number("confidence_target", 0.9, ADAPTIVE_TARGET_RANGE)
@@ -228,6 +238,7 @@ def spec_to_toml(spec: ProjectSpec) -> str:
             if value is not None:
                 tables.append(f"{key} = {float(value)!r}")
     tables += quality_to_toml(spec.quality)
+    tables += questions_to_toml(spec.questions, _toml_string)
     return "\n".join(out + tables) + "\n"
 
 
@@ -258,13 +269,17 @@ def spec_to_json(spec: ProjectSpec) -> str:
     }
     if spec.scale is not None:
         payload["scale"] = _scale_to_dict(spec.scale)
+    if spec.questions:
+        payload["questions"] = questions_to_list(spec.questions, _scale_to_dict)
     return json.dumps(payload, ensure_ascii=False, sort_keys=True)
 
 
 def _scale_to_dict(scale: Scale) -> dict[str, Any]:
     return {"points": scale.points, "labels": list(scale.labels), "start": scale.start,
             "tie": scale.tie, "low": dict(scale.low.texts) if scale.low else None,
-            "high": dict(scale.high.texts) if scale.high else None}
+            "high": dict(scale.high.texts) if scale.high else None,
+            "min_seconds": scale.min_seconds, "max_seconds": scale.max_seconds,
+            "source": scale.source, "max_cer": scale.max_cer, "numbers": scale.numbers}
 
 
 def _scale_from_dict(data: Mapping[str, Any] | None) -> Scale | None:
@@ -272,7 +287,10 @@ def _scale_from_dict(data: Mapping[str, Any] | None) -> Scale | None:
         return None
     return Scale(points=data["points"], labels=tuple(data["labels"]), start=data["start"],
                  tie=data["tie"], low=LocalizedText(data["low"]) if data["low"] else None,
-                 high=LocalizedText(data["high"]) if data["high"] else None)
+                 high=LocalizedText(data["high"]) if data["high"] else None,
+                 min_seconds=data.get("min_seconds"), max_seconds=data.get("max_seconds"),
+                 source=data.get("source"), max_cer=data.get("max_cer"),
+                 numbers=data.get("numbers"))
 
 
 def spec_from_json(text: str) -> ProjectSpec:
@@ -296,6 +314,7 @@ def spec_from_json(text: str) -> ProjectSpec:
         aggregation=data["aggregation"],
         quality=quality_from_dict(data.get("quality")),
         scale=_scale_from_dict(data.get("scale")),
+        questions=questions_from_list(data.get("questions"), _scale_from_dict),
     )
 
 
@@ -311,8 +330,15 @@ def _key_lines(text: str) -> dict[str, int]:
     """Map dotted keys to the first line declaring them (best effort, for messages)."""
     lines: dict[str, int] = {}
     table = ""
+    arrays: dict[str, int] = {}
     for number, line in enumerate(text.splitlines(), start=1):
-        if header := _HEADER.match(line):
+        if array := _ARRAY_HEADER.match(line):  # [[questions]]: questions.1, questions.2…
+            name = array[1].strip().replace('"', "")
+            arrays[name] = arrays.get(name, 0) + 1
+            table = f"{name}.{arrays[name]}"
+            lines.setdefault(name, number)
+            lines.setdefault(table, number)
+        elif header := _HEADER.match(line):
             table = re.sub(r"\s*\.\s*", ".", header[1].strip("[] ")).replace('"', "")
             lines.setdefault(table, number)
         elif key := _KEY.match(line):

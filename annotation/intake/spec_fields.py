@@ -72,6 +72,7 @@ FIELDS = frozenset(
         "number",
         "aggregation",
         "quality",  # annotation.intake.quality_table
+        "questions",  # annotation.intake.spec_questions
     }
 ) | SPEC_KEYS  # the keys only one kind reads (annotation/kinds/)
 
@@ -83,6 +84,10 @@ class FieldReader:
         self.data = data
         self.lines = lines
         self.problems: list[Problem] = []
+
+    def has(self, field: str) -> bool:
+        """Return whether the table gives ``field``."""
+        return field in self.data
 
     def problem(self, code: SpecProblem, field: str, **params: object) -> None:
         """Record a problem of ``field`` (enum params are stored as plain strings)."""
@@ -249,7 +254,7 @@ class FieldReader:
         )
         low = sub.number("min", math.nan, None) if "min" in value else None
         high = sub.number("max", math.nan, None) if "max" in value else None
-        self.problems += [_prefixed(p, "number.", self.lines) for p in sub.problems]
+        self.problems += [prefixed(p, "number.", self.lines) for p in sub.problems]
         low = None if low is None or math.isnan(low) else low
         high = None if high is None or math.isnan(high) else high
         if low is not None and high is not None and low > high:
@@ -257,9 +262,11 @@ class FieldReader:
         return NumberRange(low, high)
 
 
-def _prefixed(problem: Problem, prefix: str, lines: Mapping[str, int]) -> Problem:
+def prefixed(problem: Problem, prefix: str, lines: Mapping[str, int]) -> Problem:
+    """Return a sub-table's problem with its field named from the spec's top level."""
     field = prefix + (problem.field or "")
-    return Problem(problem.code, lines.get(field, problem.line), field, problem.params)
+    line = lines.get(field) or problem.line or _line_of(lines, field)  # else its table's
+    return Problem(problem.code, line, field, problem.params)
 
 
 def _line_of(lines: Mapping[str, int], field: str) -> int | None:

@@ -29,10 +29,18 @@ import random
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Protocol
+from typing import Protocol, TypeVar
 
 from annotation.datasets.records import ExportTable, KindItem, LabeledItem
-from annotation.models import AnnotatorId, Item, LocalizedText, MediaKind, ProjectSpec, Scale
+from annotation.models import (
+    AnnotatorId,
+    Item,
+    LocalizedText,
+    MediaKey,
+    MediaKind,
+    ProjectSpec,
+    Scale,
+)
 
 
 class PhraseCode(StrEnum):
@@ -53,6 +61,16 @@ class PhraseCode(StrEnum):
     BACK = "back"  # "← Back": take back the last pick
     RANK_HINT = "rank_hint"  # "Tap the responses from best to worst."
     RANKED_SO_FAR = "ranked_so_far"  # "Your order so far: {ranking}"
+    RECORD_HINT = "record_hint"  # "🎙 Read the text aloud and send it as a voice message."
+    TALK_HINT = "talk_hint"  # "🎙 Answer with a voice message."
+    CHECK_SAYS = "check_says"  # "✅ Says exactly the text"
+    CHECK_DOES_NOT = "check_does_not"  # "❌ Does not say it"
+    CHECK_UNCLEAR = "check_unclear"  # "🔇 Can't hear it"
+    QUESTION_STEP = "question_step"  # "Question {step} of {steps}"
+    QUESTION_ABOUT = "question_about"  # "{question} (response {side})"
+    QUESTION_DONE = "question_done"  # "✓ {question}": a question answered, its answer below
+    QUESTION_DONE_ABOUT = "question_done_about"  # "✓ {question} (response {side})"
+    TYPE_TRANSCRIPT = "type_transcript"  # "Type exactly what you hear."
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,6 +95,8 @@ class VoteModel(StrEnum):
     MULTI = "multi"  # a set of options: each option a yes/no question
     TEXT = "text"  # free text: normalized plurality
     NUMBER = "number"  # numbers: the median
+    NONE = "none"  # each answer stands alone (a recording): no consensus label
+    TRANSCRIPT = "transcript"  # typed transcripts: ROVER over normalized words
 
 
 class BlockStyle(StrEnum):
@@ -100,11 +120,23 @@ class Block:
 MESSAGE_LIMIT = 4096  # characters of one Telegram message, after HTML tags are parsed
 
 
+QUESTION_RESERVE = 60  # beside each question of several: its step, marks and answer
+
+
+def message_need(spec: ProjectSpec) -> int:
+    """Return the characters the spec's own texts take in a task, in its longest language:
+    the question and, with several questions, each of them with its answer beside it."""
+    languages = set(spec.question.texts).union(*(q.text.texts for q in spec.questions))
+    return max((len(spec.question.get(language)) + sum(
+        (2 if q.each else 1) * (len(q.text.get(language)) + QUESTION_RESERVE)
+        for q in spec.questions) for language in languages), default=0)
+
+
 def message_room(spec: ProjectSpec, reserve: int, limit: int = MESSAGE_LIMIT) -> int:
     """Return the characters a message (or a caption: ``limit``) leaves for an item beside
-    the spec's longest question and ``reserve`` (headings, the exam line, notes)."""
-    longest = max((len(text) for text in spec.question.texts.values()), default=0)
-    return max(0, limit - reserve - longest)
+    the spec's questions (``message_need``) and ``reserve`` (headings, the exam line,
+    notes)."""
+    return max(0, limit - reserve - message_need(spec))
 
 
 def candidate_blocks(prompt: str, shown: Sequence[tuple[str, str]]) -> list[Block]:
@@ -182,7 +214,9 @@ class ItemFault(StrEnum):
     """What a kind finds wrong with an item's own cells (intake reports it)."""
 
     MISSING = "missing"  # a cell the kind needs is empty
+    NOT_APPLICABLE = "not_applicable"  # a cell this project's kind does not read
     TOO_LONG = "too_long"  # the item cannot be shown whole in one message
+    MIXED = "mixed"  # text candidates beside image ones: one item compares one sort
 
 
 @dataclass(frozen=True, slots=True)
@@ -191,6 +225,22 @@ class ItemCheck:
 
     payload: str = ""
     faults: tuple[tuple[ItemFault, str, int, int], ...] = ()  # fault, column, length, limit
+    # images the candidates are (column, path), in the item's order: intake prepares each
+    # and composes them side by side (``annotation.media.pairs``), then ``with_media``
+    media: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class CandidateMedia:
+    """What intake made of an item's candidate images (``ItemCheck.media``): each one's
+    prepared image, and the side-by-side photo in the reverse order (the item's own media
+    is the photo in the item's order)."""
+
+    images: tuple[MediaKey, ...]
+    reversed: MediaKey
+
+
+_E = TypeVar("_E", bound=StrEnum)
 
 
 class SpecReader(Protocol):
@@ -204,6 +254,22 @@ class SpecReader(Protocol):
         """Read a boolean."""
         ...
 
+    def number(self, field: str, default: float, bounds: tuple[float, float] | None) -> float:
+        """Read a number within inclusive bounds."""
+        ...
+
+    def has(self, field: str) -> bool:
+        """Return whether the spec gives ``field``."""
+        ...
+
+    def enum(self, field: str, kind: type[_E], default: _E | None) -> _E | None:
+        """Read one of an enum's values (required when ``default`` is None)."""
+        ...
+
+    def text(self, field: str, *, limit: int, required: bool) -> str | None:
+        """Read a stripped, non-empty string of at most ``limit`` characters."""
+        ...
+
     def localized(self, field: str, *, limit: int, required: bool) -> LocalizedText | None:
         """Read a text in one or more languages."""
         ...
@@ -214,6 +280,8 @@ class TaskKind(Protocol):
 
     name: str
     accepts_typed: bool  # answered by a message (text, number) rather than buttons
+    accepts_voice: bool  # answered by a voice message (a recording)
+    paid_on_review: bool  # an answer earns once another project's checks accept it (``review``)
     own_tables: bool  # adds tables of its own to exports (``export``)
     votes: VoteModel  # how its labels are aggregated
     spec_keys: tuple[str, ...]  # the spec's top-level keys only this kind reads
@@ -229,6 +297,14 @@ class TaskKind(Protocol):
 
     def check_item(self, spec: ProjectSpec, cells: Mapping[str, str]) -> ItemCheck:
         """Read an item's own cells into its payload, or say what is wrong."""
+        ...
+
+    def with_media(self, payload: str, media: CandidateMedia) -> str:
+        """Return the payload recording the candidate images intake prepared."""
+        ...
+
+    def media_key(self, turn: Turn) -> MediaKey | None:
+        """Return the media a turn shows (the item's own, or one the payload names)."""
         ...
 
     def export(self, spec: ProjectSpec, items: Sequence[KindItem]) -> Sequence[ExportTable]:
@@ -248,8 +324,34 @@ class TaskKind(Protocol):
         """Return the Label Studio result that says ``label`` about an item."""
         ...
 
+    def label_studio_controls(self, spec: ProjectSpec, name: str, to_name: str,
+                              kinds: Sequence[MediaKind]) -> list[str]:
+        """Return the config lines of the kind's controls, named ``name``, over the object
+        ``to_name`` (several questions name each question's controls after its key)."""
+        ...
+
+    def label_studio_results(self, spec: ProjectSpec, item: LabeledItem, label: str
+                             ) -> list[dict[str, object]]:
+        """Return every Label Studio result ``label`` gives (one per question asked)."""
+        ...
+
+    def parts(self, spec: ProjectSpec) -> Mapping[str, ProjectSpec]:
+        """Return the questions an answer gives a label to, each with the spec it is
+        answered under (several questions about one item); empty: the answer is one label."""
+        ...
+
+    def split(self, spec: ProjectSpec, value: str) -> Mapping[str, str]:
+        """Return a value's label for each of ``parts`` it gives (empty for one label)."""
+        ...
+
     def layout(self, turn: Turn) -> TaskLayout:
         """Return the blocks and buttons of a task in its current draft."""
+        ...
+
+    def answer_blocks(self, turn: Turn, value: str) -> tuple[Block, ...]:
+        """Return how a canonical value (a gold answer in training feedback) reads to the
+        annotator of ``turn``: in their language and the order they saw (one block per
+        question it answers, captioned with the question when there are several)."""
         ...
 
     def press(self, turn: Turn, code: int) -> Step:
@@ -274,4 +376,25 @@ class TaskKind(Protocol):
 
     def is_correct(self, spec: ProjectSpec, value: str, gold: str) -> bool:
         """Return whether a canonical answer matches the canonical gold answer."""
+        ...
+
+    @property
+    def decides_early(self) -> bool:
+        """Return whether an item may be decided before its overlap (``settled``)."""
+        ...
+
+    def settled(self, spec: ProjectSpec, counts: Mapping[str, int]) -> bool:
+        """Return whether an item with these accepted answers (by value) needs no more."""
+        ...
+
+    def checks(self, spec: ProjectSpec, value: str, gold: str) -> Mapping[str, bool]:
+        """Return, for each of ``parts`` the gold answer gives, whether it was answered
+        right (empty for one label: ``is_correct`` says it all)."""
+        ...
+
+    def review(self, spec: ProjectSpec, counts: Mapping[str, int]) -> bool | None:
+        """Return what this project's answers (by value) about one answer of another
+        project decide: accepted (True), rejected (False), or nothing yet (None; always
+        None for kinds that review nothing). Earnings pay a ``paid_on_review`` answer once
+        accepted."""
         ...

@@ -8,6 +8,8 @@ from annotation.answers import canonical_answer, is_correct
 from annotation.datasets.records import LabeledItem
 from annotation.errors import AnswerRejected, ErrorCode
 from annotation.kinds.base import (
+    Block,
+    BlockStyle,
     Button,
     Phrase,
     PhraseCode,
@@ -54,6 +56,10 @@ class ChoiceKind(KindDefaults):
         buttons = tuple(Button(self._label(label), code)
                         for code, label in enumerate(turn.spec.labels))
         return TaskLayout((), (buttons,))
+
+    def answer_blocks(self, turn: Turn, value: str) -> tuple[Block, ...]:
+        """Return the label as its button says it (yes and no translated)."""
+        return (Block(self._label(value), BlockStyle.NOTE),)
 
     def press(self, turn: Turn, code: int) -> Step:
         """Record the label the button names."""

@@ -1,21 +1,33 @@
 """A comparison's values: the item's prompt and two candidates, and what an answer says
 beyond its side (the level and the order shown). ``annotation.kinds.pairwise`` shows and
-reads comparisons; ``annotation.kinds.preferences`` exports them."""
+reads comparisons; ``annotation.kinds.preferences`` exports them.
+
+Candidates are texts, or images: then each candidate holds the key of its own prepared
+image, and the comparison the key of the side-by-side photo in the reverse order (the
+item's own media is the photo in the item's order, ``annotation.media.pairs``). The stored
+JSON only gains keys (``media``, ``swapped_media``), so text comparisons read as before.
+"""
 
 from __future__ import annotations
 
+import hashlib
 import json
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, replace
+
+from annotation.models import MediaKey
 
 A, B, TIE = "a", "b", "tie"
+_UNSAFE = re.compile(r"[^A-Za-z0-9._-]")
 
 
 @dataclass(frozen=True, slots=True)
 class Candidate:
-    """One of the two responses compared, with its own id."""
+    """One of the two responses compared, with its own id: a text, or an image."""
 
     id: str
     text: str
+    media: MediaKey | None = None  # the candidate's prepared image (an image comparison)
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,20 +37,55 @@ class Comparison:
     prompt: str
     first: Candidate
     second: Candidate
+    swapped_media: MediaKey | None = None  # images: the photo showing the second as A
+
+    @property
+    def images(self) -> bool:
+        """Return whether the candidates are images (shown in one side-by-side photo)."""
+        return self.first.media is not None
+
+    def with_images(self, first: MediaKey, second: MediaKey, swapped: MediaKey
+                    ) -> Comparison:
+        """Return the comparison with its candidates' images and the swapped photo."""
+        return Comparison(self.prompt, replace(self.first, media=first),
+                          replace(self.second, media=second), swapped)
 
     def to_json(self) -> str:
         """Return the payload as stored."""
-        return json.dumps({"prompt": self.prompt,
-                           "candidates": [{"id": c.id, "text": c.text}
-                                          for c in (self.first, self.second)]},
-                          ensure_ascii=False, separators=(",", ":"))
+        data: dict[str, object] = {"prompt": self.prompt,
+                                   "candidates": [_candidate_json(c)
+                                                  for c in (self.first, self.second)]}
+        if self.swapped_media is not None:
+            data["swapped_media"] = self.swapped_media
+        return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
 
     @classmethod
     def from_json(cls, text: str) -> Comparison:
         """Read a stored payload."""
         data = json.loads(text)
-        first, second = (Candidate(c["id"], c["text"]) for c in data["candidates"])
-        return cls(data["prompt"], first, second)
+        first, second = (Candidate(c["id"], c["text"], _key(c.get("media")))
+                         for c in data["candidates"])
+        return cls(data["prompt"], first, second, _key(data.get("swapped_media")))
+
+
+def _candidate_json(candidate: Candidate) -> dict[str, str]:
+    data = {"id": candidate.id, "text": candidate.text}
+    if candidate.media is not None:
+        data["media"] = candidate.media
+    return data
+
+
+def _key(value: object) -> MediaKey | None:
+    return MediaKey(str(value)) if value else None
+
+
+def image_file_name(item_id: str, side: str) -> str:
+    """Return the export's file name of a candidate's image: the item's id and its side in
+    the item's order (``a`` or ``b``), made safe for any file system."""
+    safe = _UNSAFE.sub("_", item_id)[:80] or "item"
+    if safe != item_id:
+        safe += "-" + hashlib.sha1(item_id.encode()).hexdigest()[:8]
+    return f"{safe}_{side}.jpg"
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,15 +12,24 @@ from collections.abc import Callable, Mapping, Sequence
 
 from annotation.datasets.records import ExportTable, KindItem, LabeledItem
 from annotation.errors import AnswerRejected, ErrorCode
-from annotation.kinds.base import ItemCheck, SpecReader, Turn
-from annotation.kinds.label_studio import media_data
-from annotation.models import ProjectSpec, Scale
+from annotation.kinds.base import (
+    Block,
+    BlockStyle,
+    CandidateMedia,
+    ItemCheck,
+    SpecReader,
+    Turn,
+)
+from annotation.kinds.label_studio import choice_lines, media_data, result
+from annotation.models import MediaKey, MediaKind, ProjectSpec, Scale
 
 
 class KindDefaults:
     """The common answers to the seam's questions (``annotation.kinds.base.TaskKind``)."""
 
     accepts_typed = False
+    accepts_voice = False
+    paid_on_review = False
     own_tables = False
     spec_keys: tuple[str, ...] = ()
     item_columns: tuple[str, ...] = ()
@@ -37,6 +46,14 @@ class KindDefaults:
         """Return an empty payload: no cells of its own."""
         return ItemCheck()
 
+    def with_media(self, payload: str, media: CandidateMedia) -> str:
+        """Return the payload as it is: no candidate images."""
+        return payload
+
+    def media_key(self, turn: Turn) -> MediaKey | None:
+        """Return the item's own media."""
+        return turn.item.media_key
+
     def export(self, spec: ProjectSpec, items: Sequence[KindItem]) -> Sequence[ExportTable]:
         """Return no table: the label tables say everything about this kind."""
         return ()
@@ -44,6 +61,50 @@ class KindDefaults:
     def label_studio_data(self, item: LabeledItem, payload: str) -> dict[str, object]:
         """Return the item's text or media."""
         return media_data(item)
+
+    def label_studio_controls(self, spec: ProjectSpec, name: str, to_name: str,
+                              kinds: Sequence[MediaKind]) -> list[str]:
+        """Return one single-choice control over the labels."""
+        return choice_lines(spec.labels, name, to_name)
+
+    def label_studio_results(self, spec: ProjectSpec, item: LabeledItem, label: str
+                             ) -> list[dict[str, object]]:
+        """Return the one result ``label`` gives (``label_studio_result``)."""
+        return [self.label_studio_result(spec, item, label)]
+
+    def label_studio_result(self, spec: ProjectSpec, item: LabeledItem, label: str
+                            ) -> dict[str, object]:
+        """Return the label as a choice of the item's object (most kinds say their own)."""
+        return result(item, "choices", {"choices": [label]})
+
+    def parts(self, spec: ProjectSpec) -> Mapping[str, ProjectSpec]:
+        """Return no parts: an answer is one label."""
+        return {}
+
+    def split(self, spec: ProjectSpec, value: str) -> Mapping[str, str]:
+        """Return no parts: an answer is one label."""
+        return {}
+
+    def answer_blocks(self, turn: Turn, value: str) -> tuple[Block, ...]:
+        """Return the value as written (a point, a number, a text)."""
+        return (Block(value, BlockStyle.NOTE),)
+
+    @property
+    def decides_early(self) -> bool:
+        """Return False: items take their overlap (or adaptive overlap decides)."""
+        return False
+
+    def settled(self, spec: ProjectSpec, counts: Mapping[str, int]) -> bool:
+        """Return False: no rule of its own decides an item early."""
+        return False
+
+    def checks(self, spec: ProjectSpec, value: str, gold: str) -> Mapping[str, bool]:
+        """Return no per-part checks: ``is_correct`` says it all."""
+        return {}
+
+    def review(self, spec: ProjectSpec, counts: Mapping[str, int]) -> bool | None:
+        """Return None: this kind reviews no other project's answers."""
+        return None
 
     def typed(self, spec: ProjectSpec, raw: str) -> str:
         """Refuse typed answers: this kind is answered with buttons."""

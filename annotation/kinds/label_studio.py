@@ -30,15 +30,19 @@ def object_tags(kinds: Sequence[MediaKind]) -> tuple[list[str], str]:
     return lines, ",".join(OBJECTS[k][0] for k in kinds)
 
 
+def choice_lines(labels: Sequence[str], name: str, to_name: str, *,
+                 multiple: bool = False) -> list[str]:
+    """Return the lines of one Choices control over the labels."""
+    choice = "multiple" if multiple else "single"
+    return [f'  <Choices name="{name}" toName="{to_name}" choice="{choice}">',
+            *(f"    <Choice value={quoteattr(label)}/>" for label in labels), "  </Choices>"]
+
+
 def choices_config(kinds: Iterable[MediaKind], labels: Sequence[str], *,
                    multiple: bool = False) -> str:
     """Return a config with one Choices control over the items' objects."""
     lines, to_name = object_tags(object_kinds(kinds))
-    choice = "multiple" if multiple else "single"
-    lines.append(f'  <Choices name="{CONTROL}" toName="{to_name}" choice="{choice}">')
-    lines += [f"    <Choice value={quoteattr(label)}/>" for label in labels]
-    lines.append("  </Choices>")
-    return view(lines)
+    return view([*lines, *choice_lines(labels, CONTROL, to_name, multiple=multiple)])
 
 
 def textarea_config(kinds: Iterable[MediaKind]) -> str:

@@ -15,6 +15,15 @@ Layout: the prompt as a quotation and each response folded (an expandable quotat
 phone opens with a tap), all in the task's one message, which Telegram caps at 4,096
 characters: an item whose prompt and responses do not fit beside the question is refused
 at import with its line and length, never cut.
+
+Two images instead of two texts (``response_a_media``, ``response_b_media``: files beside
+the items file, like the ``image`` column): the task is a photo, the two candidates side by
+side under the letters A and B (``annotation.media.pairs``), with the question, the prompt
+(optional here) and the buttons in its caption, which Telegram caps at 1,024 characters.
+Intake composes the photo in both orders; the item's media is the one in the item's order,
+the payload names the other (``Comparison.swapped_media``), and :meth:`PairwiseKind.media_key`
+gives each annotator the one ``Turn.swapped`` draws, so the buttons' letters always match
+the photo's. One item compares texts or images, never one of each.
 """
 
 from __future__ import annotations
@@ -24,7 +33,10 @@ from collections.abc import Callable, Mapping, Sequence
 from annotation.datasets.records import ExportTable, KindItem, LabeledItem
 from annotation.errors import AnswerRejected, ErrorCode
 from annotation.kinds.base import (
+    Block,
+    BlockStyle,
     Button,
+    CandidateMedia,
     ItemCheck,
     ItemFault,
     Phrase,
@@ -37,23 +49,35 @@ from annotation.kinds.base import (
     candidate_blocks,
     message_room,
 )
-from annotation.kinds.comparison import TIE, A, B, Candidate, Comparison, Judgement
+from annotation.kinds.comparison import (
+    TIE,
+    A,
+    B,
+    Candidate,
+    Comparison,
+    Judgement,
+    image_file_name,
+)
 from annotation.kinds.defaults import KindDefaults
-from annotation.kinds.label_studio import CONTROL, view
+from annotation.kinds.label_studio import CONTROL, MEDIA_PREFIX, choice_lines, view
 from annotation.kinds.preferences import preference_tables
-from annotation.models import MediaKind, ProjectSpec, Scale
+from annotation.models import MediaKey, MediaKind, ProjectSpec, Scale
 
 SIDES = ("A", "B")
 TIE_CODE = 0
 LEVELS = (1, 3)
 DEFAULT_LEVELS = 2
 RESERVED = 300  # the question is counted apart; this covers headings, banners and buttons
+CAPTION_LIMIT = 1024  # characters of a photo's caption
+CAPTION_RESERVED = 200  # an image pair's caption: the exam line and the prompt's heading
 _PHRASES = {
     1: (PhraseCode.PAIR_BETTER,),
     2: (PhraseCode.PAIR_MUCH_BETTER, PhraseCode.PAIR_BETTER),
     3: (PhraseCode.PAIR_MUCH_BETTER, PhraseCode.PAIR_BETTER, PhraseCode.PAIR_SLIGHTLY_BETTER),
 }
-COLUMNS = ("prompt", "response_a", "response_b", "response_a_id", "response_b_id")
+TEXTS = ("response_a", "response_b")
+IMAGES = ("response_a_media", "response_b_media")  # paths, read like the ``image`` column
+COLUMNS = ("prompt", *TEXTS, "response_a_id", "response_b_id", *IMAGES)
 MAX_ID = 100
 
 
@@ -77,17 +101,22 @@ class PairwiseKind(KindDefaults):
         return [f"levels = {scale.points}", f"tie = {'true' if scale.tie else 'false'}"]
 
     def check_item(self, spec: ProjectSpec, cells: Mapping[str, str]) -> ItemCheck:
-        """Read the prompt and both responses; refuse what one message cannot hold."""
+        """Read the prompt and both responses (texts, or images to prepare); refuse what one
+        message (or one photo's caption) cannot hold, and an item mixing texts and images."""
         texts = {column: cells.get(column, "").strip() for column in COLUMNS}
-        faults = [(ItemFault.MISSING, column, 0, 0)
-                  for column in ("prompt", "response_a", "response_b") if not texts[column]]
-        for column in ("response_a_id", "response_b_id"):
-            if len(texts[column]) > MAX_ID:
-                faults.append((ItemFault.TOO_LONG, column, len(texts[column]), MAX_ID))
-        room = message_room(spec, RESERVED)
-        used = sum(len(texts[c]) for c in ("prompt", "response_a", "response_b"))
-        if used > room:
-            faults.append((ItemFault.TOO_LONG, "prompt+response_a+response_b", used, room))
+        images = any(texts[column] for column in IMAGES)
+        faults = [(ItemFault.TOO_LONG, column, len(texts[column]), MAX_ID)
+                  for column in ("response_a_id", "response_b_id")
+                  if len(texts[column]) > MAX_ID]
+        if images:
+            faults += _image_faults(spec, texts, cells.get("text", "").strip())
+        else:
+            faults += [(ItemFault.MISSING, column, 0, 0)
+                       for column in ("prompt", *TEXTS) if not texts[column]]
+            room = message_room(spec, RESERVED)
+            used = sum(len(texts[c]) for c in ("prompt", *TEXTS))
+            if used > room:
+                faults.append((ItemFault.TOO_LONG, "prompt+response_a+response_b", used, room))
         if faults:
             return ItemCheck(faults=tuple(faults))
         first_id = texts["response_a_id"] or A
@@ -96,7 +125,22 @@ class PairwiseKind(KindDefaults):
             second_id = f"{second_id}~2"
         comparison = Comparison(texts["prompt"], Candidate(first_id, texts["response_a"]),
                                 Candidate(second_id, texts["response_b"]))
-        return ItemCheck(payload=comparison.to_json())
+        media = tuple((column, texts[column]) for column in IMAGES) if images else ()
+        return ItemCheck(payload=comparison.to_json(), media=media)
+
+    def with_media(self, payload: str, media: CandidateMedia) -> str:
+        """Record both candidates' images and the photo showing them swapped."""
+        first, second = media.images
+        return Comparison.from_json(payload).with_images(first, second, media.reversed).to_json()
+
+    def media_key(self, turn: Turn) -> MediaKey | None:
+        """Return the photo in the order this annotator sees (the item's own unless
+        swapped); a text comparison has none."""
+        if turn.swapped and turn.item.payload:
+            swapped = Comparison.from_json(turn.item.payload).swapped_media
+            if swapped is not None:
+                return swapped
+        return turn.item.media_key
 
     def export(self, spec: ProjectSpec, items: Sequence[KindItem]) -> Sequence[ExportTable]:
         """Return the preference pairs, ties, judgements and scores (``kinds.preferences``)."""
@@ -105,21 +149,31 @@ class PairwiseKind(KindDefaults):
                                  bool(scale and scale.tie))
 
     def label_studio_config(self, spec: ProjectSpec, kinds: Sequence[MediaKind]) -> str:
-        """Return the prompt, both responses and a Pairwise control (ties as a choice)."""
-        lines = ['  <Text name="prompt" value="$prompt"/>',
-                 f'  <Pairwise name="{CONTROL}" toName="response_a,response_b"/>',
-                 '  <Text name="response_a" value="$response_a"/>',
-                 '  <Text name="response_b" value="$response_b"/>']
+        """Return the prompt, both responses (or both images) and a Pairwise control (ties
+        as a choice)."""
+        return view([*comparison_objects(kinds),
+                     *self.label_studio_controls(spec, CONTROL, "prompt", kinds)])
+
+    def label_studio_controls(self, spec: ProjectSpec, name: str, to_name: str,
+                              kinds: Sequence[MediaKind]) -> list[str]:
+        """Return a Pairwise control over both responses (or images) and, when offered,
+        the tie as a choice about ``to_name`` (named ``tie``, or ``<name>_tie``)."""
+        lines = [f'  <Pairwise name="{name}" toName="{",".join(_responses(kinds)[1])}"/>']
         if spec.scale is not None and spec.scale.tie:
-            lines += ['  <Choices name="tie" toName="prompt" choice="single">',
-                      '    <Choice value="tie"/>', "  </Choices>"]
-        return view(lines)
+            tie = "tie" if name == CONTROL else f"{name}_tie"
+            lines += choice_lines((TIE,), tie, to_name)
+        return lines
 
     def label_studio_data(self, item: LabeledItem, payload: str) -> dict[str, object]:
-        """Return the prompt and the two responses with their ids, in the item's order."""
+        """Return the prompt and the two responses (or the two images' files, in the
+        Hugging Face folder of the pairs) with their ids, in the item's order."""
         comparison = Comparison.from_json(payload)
-        return {"item_id": item.item_id, "prompt": comparison.prompt,
-                "response_a": comparison.first.text, "response_b": comparison.second.text,
+        shown: dict[str, object] = (
+            {"image_a": MEDIA_PREFIX + image_file_name(item.item_id, A),
+             "image_b": MEDIA_PREFIX + image_file_name(item.item_id, B)}
+            if comparison.images else
+            {"response_a": comparison.first.text, "response_b": comparison.second.text})
+        return {"item_id": item.item_id, "prompt": comparison.prompt, **shown,
                 "response_a_id": comparison.first.id, "response_b_id": comparison.second.id}
 
     def label_studio_result(self, spec: ProjectSpec, item: LabeledItem, label: str
@@ -132,12 +186,17 @@ class PairwiseKind(KindDefaults):
                 "value": {"selected": "left" if label == A else "right"}}
 
     def layout(self, turn: Turn) -> TaskLayout:
-        """Return the prompt, both responses folded, and one row of buttons per side."""
+        """Return the prompt, both responses folded (images: in the photo), and one row of
+        buttons per side."""
         comparison = Comparison.from_json(turn.item.payload)
         shown = ((comparison.second, comparison.first) if turn.swapped
                  else (comparison.first, comparison.second))
-        blocks = candidate_blocks(comparison.prompt, [
-            (side, candidate.text) for side, candidate in zip(SIDES, shown, strict=True)])
+        if comparison.images:
+            blocks = [Block(comparison.prompt, BlockStyle.QUOTE, Phrase(PhraseCode.PROMPT))
+                      ] if comparison.prompt else []
+        else:
+            blocks = candidate_blocks(comparison.prompt, [
+                (side, candidate.text) for side, candidate in zip(SIDES, shown, strict=True)])
         phrases = _PHRASES[self._levels(turn.spec)]
         rows = []
         for screen, side in enumerate(SIDES):
@@ -150,6 +209,13 @@ class PairwiseKind(KindDefaults):
         if turn.spec.scale is not None and turn.spec.scale.tie:
             rows.append((Button(Phrase(PhraseCode.PAIR_TIE), TIE_CODE),))
         return TaskLayout(tuple(blocks), tuple(rows))
+
+    def answer_blocks(self, turn: Turn, value: str) -> tuple[Block, ...]:
+        """Return the side as this annotator saw it ("Response B"), or the tie."""
+        if value not in (A, B):
+            return (Block(Phrase(PhraseCode.PAIR_TIE), BlockStyle.NOTE),)
+        screen = SIDES[(value == B) != turn.swapped]
+        return (Block(Phrase(PhraseCode.CANDIDATE, {"side": screen}), BlockStyle.NOTE),)
 
     def press(self, turn: Turn, code: int) -> Step:
         """Record the side the button names, in the item's terms, and the order shown."""
@@ -178,3 +244,32 @@ class PairwiseKind(KindDefaults):
     @staticmethod
     def _levels(spec: ProjectSpec) -> int:
         return spec.scale.points if spec.scale is not None else DEFAULT_LEVELS
+
+
+def _image_faults(spec: ProjectSpec, texts: Mapping[str, str], text: str
+                  ) -> list[tuple[ItemFault, str, int, int]]:
+    """Return what is wrong with an image pair's cells: a text response beside the images,
+    an image missing, or a prompt (and text) the photo's caption cannot hold."""
+    mixed = [(ItemFault.MIXED, column, 0, 0) for column in TEXTS if texts[column]]
+    if mixed:  # what is missing depends on which sort was meant: say only this
+        return mixed
+    faults = [(ItemFault.MISSING, column, 0, 0) for column in IMAGES if not texts[column]]
+    room = message_room(spec, CAPTION_RESERVED, CAPTION_LIMIT)
+    used = len(texts["prompt"]) + len(text)
+    if used > room:
+        faults.append((ItemFault.TOO_LONG, "prompt+text" if text else "prompt", used, room))
+    return faults
+
+
+def _responses(kinds: Sequence[MediaKind]) -> tuple[str, tuple[str, str]]:
+    """Return the object tag and names of a comparison's two responses."""
+    if MediaKind.IMAGE in kinds:
+        return "Image", ("image_a", "image_b")
+    return "Text", ("response_a", "response_b")
+
+
+def comparison_objects(kinds: Sequence[MediaKind]) -> list[str]:
+    """Return the config's object lines of a comparison: the prompt and both responses."""
+    tag, names = _responses(kinds)
+    return ['  <Text name="prompt" value="$prompt"/>',
+            *(f'  <{tag} name="{name}" value="${name}"/>' for name in names)]

@@ -14,6 +14,13 @@ TRL's DPO trainer reads, ties apart, every judgement, and Bradley–Terry scores
 - ``preferences/scores`` and ``preferences/head_to_head``: when candidates recur across
   items, Bradley–Terry scores (Davidson's ties) from the items' aggregated preferences,
   one comparison per labelled item, and each compared pair's win rate with its interval.
+
+Image comparisons name their candidates' images instead of quoting texts: ``pairs`` has
+``chosen_file_name`` and ``rejected_file_name``, ``ties`` ``response_a_file_name`` and
+``response_b_file_name``, ``judgements`` ``preferred_file_name``; the files (each
+candidate's prepared image, named by ``comparison.image_file_name``) go into the pairs'
+Hugging Face folder, an ``imagefolder`` whose ``metadata.jsonl`` is the pairs table, so
+``load_dataset`` gives ``chosen`` and ``rejected`` as images.
 """
 
 from __future__ import annotations
@@ -26,7 +33,8 @@ from annotation.aggregation.bradley_terry import Comparison as Outcome
 from annotation.aggregation.bradley_terry import bradley_terry, head_to_head
 from annotation.aggregation.ordinal import LevelVote, PreferenceLabel, aggregate_preferences
 from annotation.datasets.records import ExportTable, KindItem
-from annotation.kinds.comparison import TIE, A, B, Comparison, Judgement, margin
+from annotation.kinds.comparison import TIE, A, B, Comparison, Judgement, image_file_name, margin
+from annotation.models import MediaKey
 
 PAIR_FIELDS = ("item_id", "prompt", "chosen", "rejected", "chosen_id", "rejected_id",
                "margin", "level", "level_confidence", "confidence", "votes", "answers")
@@ -36,6 +44,8 @@ JUDGEMENT_FIELDS = ("item_id", "annotator", "label", "preferred_id", "level", "s
                     "position")
 SCORE_FIELDS = ("candidate", "score", "se", "low", "high", "wins", "losses", "ties")
 HEAD_FIELDS = ("a", "b", "win_rate", "low", "high", "p_win", "p_tie", "p_loss")
+IMAGE_FIELDS = {"chosen": "chosen_file_name", "rejected": "rejected_file_name",
+                "response_a": "response_a_file_name", "response_b": "response_b_file_name"}
 
 
 def preference_tables(items: Sequence[KindItem], name: str, levels: int,
@@ -45,11 +55,21 @@ def preference_tables(items: Sequence[KindItem], name: str, levels: int,
     pairs, ties, judgements = [], [], []
     outcomes: list[Outcome] = []
     candidates: dict[str, None] = {}
+    files: dict[str, MediaKey] = {}  # image comparisons: each candidate's image by file name
+    sorts = set()  # True: an image comparison, False: texts
     for entry in items:
         item = entry.labelled
         comparison = Comparison.from_json(entry.payload)
         first, second = comparison.first, comparison.second
         candidates.update({first.id: None, second.id: None})
+        sorts.add(comparison.images)
+        # what stands for each side in the tables: its text, or its image's file name
+        shown = {A: first.text, B: second.text}
+        if comparison.images:
+            shown = {side: image_file_name(item.item_id, side) for side in (A, B)}
+            for side, candidate in ((A, first), (B, second)):
+                if candidate.media is not None:
+                    files[shown[side]] = candidate.media
         for vote in entry.votes:
             judgement = Judgement.from_json(vote.detail) if vote.detail else None
             judgements.append({
@@ -57,34 +77,62 @@ def preference_tables(items: Sequence[KindItem], name: str, levels: int,
                 "preferred_id": {A: first.id, B: second.id}.get(vote.label),
                 "level": judgement.level if judgement else None,
                 "shown": judgement.shown if judgement else None,
-                "position": judgement.position if judgement else None})
+                "position": judgement.position if judgement else None,
+                **({"preferred_file_name": shown.get(vote.label)} if comparison.images
+                   else {})})
         votes = dict(item.votes)
         common = {"confidence": round(item.confidence, 6), "votes": votes,
                   "answers": item.answers}
         if item.label == TIE:
             ties.append({"item_id": item.item_id, "prompt": comparison.prompt,
-                         "response_a": first.text, "response_b": second.text,
+                         **_named("response_a", shown[A], comparison.images),
+                         **_named("response_b", shown[B], comparison.images),
                          "response_a_id": first.id, "response_b_id": second.id, **common})
             outcomes.append(Outcome(first.id, second.id, tie=True))
         elif item.label in (A, B):
-            chosen, rejected = (first, second) if item.label == A else (second, first)
+            (chosen, chosen_shown), (rejected, rejected_shown) = (
+                ((first, shown[A]), (second, shown[B])) if item.label == A
+                else ((second, shown[B]), (first, shown[A])))
             signed = [margin(v.label, v.detail) for v in entry.votes]
             towards = -1 if item.label == A else 1
             mean = sum(towards * s for s in signed) / len(signed) if signed else 0.0
             pairs.append({"item_id": item.item_id, "prompt": comparison.prompt,
-                          "chosen": chosen.text, "rejected": rejected.text,
+                          **_named("chosen", chosen_shown, comparison.images),
+                          **_named("rejected", rejected_shown, comparison.images),
                           "chosen_id": chosen.id, "rejected_id": rejected.id,
                           "margin": round(mean, 4), **_level(ordinal.get(item.item_id),
                                                              item.label), **common})
             outcomes.append(Outcome(chosen.id, rejected.id))
+    card = _image_card(name, len(pairs)) if files else _card(name, len(pairs))
     tables = [
-        ExportTable("preferences/pairs", PAIR_FIELDS, tuple(pairs), _card(name, len(pairs))),
-        ExportTable("preferences/ties", TIE_FIELDS, tuple(ties)),
-        ExportTable("preferences/judgements", JUDGEMENT_FIELDS, tuple(judgements)),
+        ExportTable("preferences/pairs", _fields(PAIR_FIELDS, sorts), tuple(pairs), card,
+                    files=tuple(files.items())),
+        ExportTable("preferences/ties", _fields(TIE_FIELDS, sorts), tuple(ties)),
+        ExportTable("preferences/judgements",
+                    JUDGEMENT_FIELDS + (("preferred_file_name",) if True in sorts else ()),
+                    tuple(judgements)),
     ]
     if len(candidates) > 2 or (len(candidates) == 2 and len(outcomes) > 1):
         tables += _scores(outcomes, list(candidates))
     return tables
+
+
+def _named(field: str, value: str, image: bool) -> dict[str, str]:
+    """Return a side's cell: its text under ``field``, or its image's file name under the
+    image field (``chosen_file_name``…)."""
+    return {IMAGE_FIELDS[field] if image else field: value}
+
+
+def _fields(fields: tuple[str, ...], sorts: set[bool]) -> tuple[str, ...]:
+    """Return a table's fields for the sorts of comparisons it holds: texts, images (the
+    text fields become file names), or both (every field)."""
+    if True not in sorts:
+        return fields
+    images = tuple(IMAGE_FIELDS.get(field, field) for field in fields)
+    if False not in sorts:
+        return images
+    return tuple(dict.fromkeys(field for pair in zip(fields, images, strict=True)
+                               for field in pair))
 
 
 def _ordinal(items: Sequence[KindItem], levels: int, tie: bool
@@ -150,6 +198,30 @@ def _card(name: str, count: int) -> str:
         "- Ties are not here: see `tables/preferences/ties`.", "",
         "```python", "from datasets import load_dataset",
         'pairs = load_dataset("json", data_files="data.jsonl")["train"]', "```", ""])
+
+
+def _image_card(name: str, count: int) -> str:
+    """Return the Hugging Face card of image preference pairs (an ``imagefolder``)."""
+    header = {"configs": [{"config_name": "default", "data_files": [
+                  {"split": "train", "path": ["metadata.jsonl", "*.jpg"]}]}],
+              "task_categories": ["text-to-image"],
+              "tags": ["preference", "image-preference", "annobot"]}
+    return "\n".join([
+        "---", *_yaml(header), "---", "",
+        f"# {name}: image preference pairs", "",
+        f"{count} items, each with the image the crowd preferred (`chosen`) and the other "
+        "(`rejected`), and the prompt they answer when there is one. Judged on Telegram "
+        "with annobot: each annotator saw the two images side by side, in an order drawn "
+        "at random, and picked a side and a margin; the label is aggregated over "
+        "annotators. The images are the candidates as annotators saw them (re-encoded as "
+        "JPEG, at most 1280 pixels a side).", "",
+        "- `margin`: mean signed level towards `chosen` (2 much better, 1 better, 0 tie).",
+        "- `confidence`: posterior probability of the aggregated side.",
+        "- `votes`: answers per side (`a`: the item's first candidate, `b`: the second).",
+        "- Ties are not here: see `tables/preferences/ties`.", "",
+        "```python", "from datasets import load_dataset",
+        'pairs = load_dataset("<this folder>")["train"]  # chosen, rejected: PIL images',
+        "```", ""])
 
 
 def _yaml(value: Mapping[str, object]) -> list[str]:

@@ -8,9 +8,12 @@ best, then the next…; the last one is placed by itself. The draft holds the pi
 reopens the task with its last pick taken back.
 
 The answer's label is the number of the best candidate in the item's order (``"1"`` …),
-which aggregation and gold see; its detail keeps the whole ranking and the order shown:
-``{"ranking": [2, 0, 3, 1], "shown": [3, 2, 0, 1]}``. A stale button (a double tap) is
-ignored: each carries the step it was shown at.
+which aggregation and gold see; its detail keeps the whole ranking, the order shown, the
+screen place (0-based) of the response ranked best and how many were shown:
+``{"ranking": [2, 0, 3, 1], "shown": [3, 2, 0, 1], "position": 1, "choices": 4}``; the
+position rule (``annotation.quality.rules.check_position``) counts ``position`` against
+the chance ``1/choices``. A stale button (a double tap) is ignored: each carries the step
+it was shown at.
 """
 
 from __future__ import annotations
@@ -156,7 +159,9 @@ class RankingKind(KindDefaults):
         if len(picks) < count - 1:
             return Step(draft=_draft(picks))
         picks += [i for i in range(count) if i not in picks]
-        detail = json.dumps({"ranking": picks, "shown": list(turn.order(count))},
+        shown = list(turn.order(count))
+        detail = json.dumps({"ranking": picks, "shown": shown,
+                             "position": shown.index(picks[0]), "choices": count},
                             separators=(",", ":"))
         return Step(final=str(picks[0] + 1), detail=detail)
 

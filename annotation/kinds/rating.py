@@ -100,9 +100,12 @@ class RatingKind(KindDefaults):
         """Return a Rating control with the scale's points (a scale starting at 0 is
         shown shifted by one: Label Studio's ratings start at 1)."""
         lines, to_name = object_tags(object_kinds(kinds))
-        lines.append(f'  <Rating name="{CONTROL}" toName="{to_name}" '
-                     f'maxRating="{len(spec.labels)}"/>')
-        return view(lines)
+        return view([*lines, *self.label_studio_controls(spec, CONTROL, to_name, kinds)])
+
+    def label_studio_controls(self, spec: ProjectSpec, name: str, to_name: str,
+                              kinds: Sequence[MediaKind]) -> list[str]:
+        """Return a Rating control with as many stars as the scale has points."""
+        return [f'  <Rating name="{name}" toName="{to_name}" maxRating="{len(spec.labels)}"/>']
 
     def label_studio_result(self, spec: ProjectSpec, item: LabeledItem, label: str
                             ) -> dict[str, object]:

@@ -8,12 +8,16 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from annotation.kinds.base import PhraseCode, TaskKind, VoteModel
+from annotation.kinds.check import CheckKind
 from annotation.kinds.choice import ChoiceKind
 from annotation.kinds.free import TypedKind
 from annotation.kinds.multi import MultiKind
 from annotation.kinds.pairwise import PairwiseKind
+from annotation.kinds.questions import QuestionsKind
 from annotation.kinds.ranking import RankingKind
 from annotation.kinds.rating import RatingKind
+from annotation.kinds.recording import RecordingKind
+from annotation.kinds.transcript import TranscriptKind
 from annotation.models import ProjectSpec
 
 _ALL: tuple[TaskKind, ...] = (
@@ -25,6 +29,10 @@ _ALL: tuple[TaskKind, ...] = (
     PairwiseKind(),
     RatingKind(),
     RankingKind(),
+    QuestionsKind(),
+    RecordingKind(),
+    CheckKind(),
+    TranscriptKind(),
 )
 KINDS: Mapping[str, TaskKind] = {kind.name: kind for kind in _ALL}
 

@@ -14,8 +14,17 @@ import random
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
+from annotation.kinds.registry import kind_of
 from annotation.loop.assignment import GOLD_SAMPLE, choose_next_item
-from annotation.models import AnnotatorId, Answer, Assignment, ItemId, Project, Stage
+from annotation.models import (
+    AnnotatorId,
+    Answer,
+    Assignment,
+    ItemId,
+    Project,
+    ProjectSpec,
+    Stage,
+)
 from annotation.ports.store import LoopWork
 from annotation.quality.checking import RECORD_LENGTH
 from annotation.quality.notices import CoordinatorNote, Feedback, NoteKind, QualityNotice
@@ -31,8 +40,17 @@ from annotation.quality.qualification import (
     grade_exam,
     next_step,
 )
-from annotation.quality.rules import Evidence, Verdict, cap_reached, evaluate, to_apply
-from annotation.quality.settings import Rule, RuleAction
+from annotation.quality.records import History
+from annotation.quality.rules import (
+    Evidence,
+    PartEvidence,
+    Verdict,
+    cap_reached,
+    evaluate,
+    to_apply,
+)
+from annotation.quality.scores import GoldScore
+from annotation.quality.settings import Rule, RuleAction, same_answer_limit
 
 DAY = timedelta(hours=24)
 
@@ -126,7 +144,8 @@ async def review(uow: LoopWork, project: Project, assignment: Assignment,
     if stage is Stage.TRAINING and answer is not None:
         item = await uow.items.get(assignment.item_id)
         if item is not None and item.gold_answer is not None:
-            feedback = Feedback(bool(answer.correct), item.gold_answer, item.explanation)
+            feedback = Feedback(bool(answer.correct), item.gold_answer, item.explanation,
+                                item, annotator_id)
     progress = await uow.quality.progress(project.id, annotator_id, standing.attempt)
     updated = advance(standing, progress, settings)
     exam = None
@@ -175,13 +194,16 @@ def suspend(standing: Standing, verdict: Verdict) -> Standing:
 async def _apply_rules(uow: LoopWork, project: Project, standing: Standing,
                        now: datetime) -> tuple[Verdict | None, list[Verdict], list[Verdict]]:
     settings = project.spec.quality
-    recent = max(settings.run_max_same, settings.run_max_skips, settings.speed_window, 1)
+    recent = max(same_answer_limit(settings, project.spec.answer_type.value),
+                 settings.run_max_skips, settings.speed_window, 1)
     history = await uow.quality.history(project.id, standing.annotator_id,
                                         after_answer=standing.grace, recent=recent,
                                         since=now - DAY)
     evidence = Evidence(gold=history.gold, seconds=history.seconds, values=history.values,
                         skips_in_row=history.skips_in_row, tasks_today=history.tasks_today,
-                        first_picks=history.first_picks, positioned=history.positioned)
+                        first_picks=history.first_picks, positioned=history.positioned,
+                        expected_first=history.expected_first,
+                        parts=part_evidence(project.spec, history))
     spec = project.spec
     verdicts = evaluate(evidence, settings, options=len(spec.labels),
                         answer_type=spec.answer_type.value)
@@ -189,6 +211,21 @@ async def _apply_rules(uow: LoopWork, project: Project, standing: Standing,
     warnings = [v for v in fresh if v.action is RuleAction.WARN]
     flags = [v for v in fresh if v.action is RuleAction.FLAG]
     return suspension, warnings, flags
+
+
+def part_evidence(spec: ProjectSpec, history: History) -> tuple[PartEvidence, ...]:
+    """Return each question's own evidence when an answer gives several (their gold
+    scores and latest answers, so the gold and same-answer rules run per question)."""
+    kind = kind_of(spec)
+    parts = kind.parts(spec)
+    if not parts:
+        return ()
+    scores = dict(history.gold_parts)
+    split = [kind.split(spec, value) for value in history.values]
+    return tuple(PartEvidence(key, scores.get(key, GoldScore(0, 0)),
+                              [labels[key] for labels in split if key in labels],
+                              len(part.labels))
+                 for key, part in parts.items())
 
 
 async def _name(uow: LoopWork, annotator_id: AnnotatorId) -> str:

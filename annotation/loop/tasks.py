@@ -12,24 +12,35 @@ notice and changes nothing, and is handed no task.
 
 from __future__ import annotations
 
+import asyncio
 import random
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
 from datetime import datetime
 from enum import StrEnum
 
-from annotation.errors import AnswerRejected, ErrorCode, NotFound, StaleTask
+from annotation.errors import AnswerRejected, ErrorCode, StaleTask
 from annotation.kinds.base import BACK_CODE, Step, Turn
 from annotation.kinds.registry import kind_of
 from annotation.loop.assignment import (
-    GOLD_SAMPLE,
     UNDO_WINDOW,
     can_undo,
-    choose_next_item,
     deadline_for,
 )
+from annotation.loop.checks import CheckFeed, feed_from
+from annotation.loop.handout import assign_next, item_of, project_of, task_of
 from annotation.loop.live_labels import LiveLabels
-from annotation.loop.quality import pick_item, refusal, review
+from annotation.loop.quality import refusal, review
+from annotation.loop.speakers import may_record
+from annotation.loop.voice import (
+    MediaRejected,
+    VoiceNote,
+    judge_recording,
+    limits_for,
+    recording_file_name,
+    too_long_to_fetch,
+)
+from annotation.media.speech import RecordingProblem
 from annotation.models import (
     AnnotatorId,
     Answer,
@@ -37,10 +48,8 @@ from annotation.models import (
     AssignmentId,
     AssignmentStatus,
     Item,
-    ItemId,
+    MediaKind,
     Project,
-    ProjectStatus,
-    Stage,
     Task,
 )
 from annotation.ports.store import LoopWork, Store
@@ -57,6 +66,7 @@ class Result(StrEnum):
     UNDONE = "undone"
     TOGGLED = "toggled"
     SUSPENDED = "suspended"  # refused, nothing changed: the notice says why and how to appeal
+    REFUSED = "refused"  # a recording that cannot be accepted: ``problems`` say why
     CURRENT = "current"  # nothing changed: the open task (or a new one) is shown again
 
 
@@ -69,6 +79,8 @@ class Outcome:
     answered: AssignmentId | None = None  # the answer that Undo would take back
     correct: bool | None = None
     notice: QualityNotice | None = None  # training feedback, exam result, suspension…
+    problems: tuple[RecordingProblem, ...] = ()  # what is wrong with a refused recording
+    recorded: str = ""  # an accepted recording's detail (its length, to acknowledge it)
 
 
 class TaskService:
@@ -80,17 +92,18 @@ class TaskService:
         self._clock = clock
         self._rng = rng
         self._live = LiveLabels(store, clock)  # adaptive overlap's fits and decisions
+        self._checks = CheckFeed(store)  # recordings made into check items
 
     async def current_task(self, annotator_id: AnnotatorId) -> Task | None:
         """Return the annotator's open task, handing out a new one if needed."""
         async with self._store.write() as uow:
-            project = await self._project_of(uow, annotator_id)
+            project = await project_of(uow, annotator_id)
             if project is None or await refusal(uow, project, annotator_id) is not None:
                 return None
             active = await self._live_assignment(uow, annotator_id)
             if active is not None:
-                return await self._task(uow, active, project)
-            return await self._assign_next(uow, annotator_id, project)
+                return await task_of(uow, active, project)
+            return await self._next(uow, annotator_id, project)
 
     async def answer(self, annotator_id: AnnotatorId, assignment_id: AssignmentId,
                      raw: str, source: str | None = None) -> Outcome:
@@ -110,20 +123,68 @@ class TaskService:
         async with self._store.write() as uow:
             if await uow.answers.seen_source(source):
                 return Outcome(Result.DUPLICATE, None)
-            project = await self._project_of(uow, annotator_id)
-            notice = await refusal(uow, project, annotator_id) if project else None
-            if notice is not None:
-                return Outcome(Result.SUSPENDED, None, notice=notice)
-            active = await uow.assignments.active_for(annotator_id)
-            if project is None or active is None or active.project_id != project.id:
-                raise StaleTask(ErrorCode.NO_WORK)
+            found = await self._open_task(uow, annotator_id)
+            if isinstance(found, Outcome):
+                return found
+            active, project = found
             kind = kind_of(project.spec)
             if not kind.accepts_typed:
-                raise AnswerRejected(ErrorCode.USE_BUTTONS)
+                raise AnswerRejected(ErrorCode.SEND_VOICE if kind.accepts_voice
+                                     else ErrorCode.USE_BUTTONS)
             if active.deadline < self._clock():
                 return await self._expired(uow, annotator_id, project, active)
             return await self._record(uow, active, project, kind.typed(project.spec, raw),
                                       source)
+
+    async def answer_voice(self, annotator_id: AnnotatorId, note: VoiceNote,
+                           fetch: Callable[[], Awaitable[bytes]]) -> Outcome:
+        """Check a voice message answering the open recording task and record it, or say
+        what is wrong with it (``Result.REFUSED``: nothing recorded).
+
+        The file is downloaded (``fetch``) and decoded outside any transaction; the write
+        then checks again that the task is still open and the file new.
+        """
+        async with self._store.read() as uow:
+            found = await self._open_task(uow, annotator_id)
+            if isinstance(found, Outcome):
+                return found
+            active, project = found
+            if not kind_of(project.spec).accepts_voice:
+                raise AnswerRejected(ErrorCode.NOT_VOICE)
+            if not may_record(await uow.speakers.get(annotator_id)):
+                raise AnswerRejected(ErrorCode.WITHDRAWN)  # until /speaker is agreed anew
+            if await uow.answers.seen_source(note.source):
+                return Outcome(Result.DUPLICATE, None)
+            if await uow.answers.recorded_file(project.id, note.file_unique_id):
+                raise AnswerRejected(ErrorCode.DUPLICATE_RECORDING)
+            item = await item_of(uow, active)
+        limits = limits_for(project.spec, item)
+        early = too_long_to_fetch(note, limits)
+        if early is not None:
+            return Outcome(Result.REFUSED, None, problems=(early,))
+        data = await fetch()
+        try:
+            judged = await asyncio.to_thread(judge_recording, data, note, limits)
+        except MediaRejected:
+            raise AnswerRejected(ErrorCode.SEND_VOICE) from None
+        if judged.problems:
+            return Outcome(Result.REFUSED, None, problems=judged.problems)
+        async with self._store.write() as uow:
+            owned = await self._own_active(uow, annotator_id, active.id)
+            if isinstance(owned, Outcome):
+                return owned
+            assignment, project = owned
+            if await uow.answers.recorded_file(project.id, note.file_unique_id):
+                raise AnswerRejected(ErrorCode.DUPLICATE_RECORDING)
+            await uow.media.add(judged.key, MediaKind.AUDIO.value,
+                                recording_file_name(judged.key, note.mime), note.mime,
+                                "voice" if note.voice else "audio", data)
+            await uow.media.set_file_id(judged.key, note.file_id)  # checkers get it by id
+            outcome = await self._record(uow, assignment, project, judged.key, note.source,
+                                         judged.detail, item)
+            if outcome.result is Result.RECORDED:
+                await feed_from(uow, project)  # checkers can hear it at once
+            return replace(outcome, recorded=judged.detail)
 
     async def press(self, annotator_id: AnnotatorId, assignment_id: AssignmentId,
                     code: int) -> Outcome:
@@ -135,7 +196,7 @@ class TaskService:
                 return owned
             assignment, project = owned
             kind = kind_of(project.spec)
-            item = await self._item(uow, assignment)
+            item = await item_of(uow, assignment)
             turn = Turn(project.spec, item, annotator_id, assignment.draft)
             if code == BACK_CODE:  # one step of the draft back (a ranking's last pick)
                 step = Step(draft=kind.back(turn) or "")
@@ -147,7 +208,7 @@ class TaskService:
             assert step.draft is not None
             await uow.assignments.set_draft(assignment.id, step.draft)
             drafted = replace(assignment, draft=step.draft)
-            return Outcome(Result.TOGGLED, await self._task(uow, drafted, project))
+            return Outcome(Result.TOGGLED, await task_of(uow, drafted, project))
 
     async def skip(self, annotator_id: AnnotatorId, assignment_id: AssignmentId) -> Outcome:
         """Give a task back without answering; the annotator never gets it again."""
@@ -158,7 +219,7 @@ class TaskService:
             assignment, project = owned
             await uow.assignments.close(assignment, AssignmentStatus.SKIPPED)
             notice = await self._review(uow, project, assignment, None)
-            task = await self._assign_next(uow, annotator_id, project)
+            task = await self._next(uow, annotator_id, project)
             return Outcome(Result.SKIPPED, task, notice=notice)
 
     async def undo(self, annotator_id: AnnotatorId, assignment_id: AssignmentId) -> Outcome:
@@ -185,7 +246,11 @@ class TaskService:
                 await uow.assignments.set_draft(assignment.id, draft)
             reopened = await uow.assignments.get(assignment.id)
             assert reopened is not None
-            return Outcome(Result.UNDONE, await self._task(uow, reopened, project))
+            return Outcome(Result.UNDONE, await task_of(uow, reopened, project))
+
+    async def feed_checks(self) -> int:
+        """Make a check item of every new recording (``annotation.loop.checks``)."""
+        return await self._checks.sync()
 
     async def expire_due(self) -> int:
         """Release every assignment past its deadline so others can take the item."""
@@ -197,10 +262,12 @@ class TaskService:
                       item: Item | None = None) -> Outcome:
         """Record a canonical answer, run quality control and hand out the next task."""
         spec = project.spec
-        item = item or await self._item(uow, assignment)
+        item = item or await item_of(uow, assignment)
         now = self._clock()
-        correct = (kind_of(spec).is_correct(spec, value, item.gold_answer)
-                   if item.gold_answer else None)
+        kind = kind_of(spec)
+        correct = kind.is_correct(spec, value, item.gold_answer) if item.gold_answer else None
+        checks = tuple(kind.checks(spec, value, item.gold_answer).items()) \
+            if item.gold_answer else ()
         answer = Answer(
             assignment_id=assignment.id,
             item_id=item.id,
@@ -211,16 +278,20 @@ class TaskService:
             correct=correct,
             answered_at=now,
             detail=detail,
+            checks=checks,
         )
         if not await uow.answers.add(answer, source, project.id):
             return Outcome(Result.DUPLICATE, None)
         await uow.assignments.close(assignment, AssignmentStatus.ANSWERED)
+        if kind.decides_early and not item.is_gold and kind.settled(
+                spec, await uow.answers.value_counts(item.id)):
+            await uow.items.settle(item.id)  # e.g. two checks agree on a recording
         if spec.adaptive:
             self._live.note_answer(project.id)
             if not item.is_gold:
                 await self._live.judge(uow, project, item.id)
         notice = await self._review(uow, project, assignment, answer)
-        task = await self._assign_next(uow, assignment.annotator_id, project)
+        task = await self._next(uow, assignment.annotator_id, project)
         return Outcome(Result.RECORDED, task, answered=assignment.id, correct=correct,
                        notice=notice)
 
@@ -249,8 +320,8 @@ class TaskService:
             await uow.assignments.close(stale, AssignmentStatus.EXPIRED)
         active = await self._live_assignment(uow, annotator_id)
         if active is not None:
-            return Outcome(Result.EXPIRED, await self._task(uow, active, project))
-        return Outcome(Result.EXPIRED, await self._assign_next(uow, annotator_id, project))
+            return Outcome(Result.EXPIRED, await task_of(uow, active, project))
+        return Outcome(Result.EXPIRED, await self._next(uow, annotator_id, project))
 
     async def _live_assignment(self, uow: LoopWork,
                                annotator_id: AnnotatorId) -> Assignment | None:
@@ -260,6 +331,19 @@ class TaskService:
             await uow.assignments.close(active, AssignmentStatus.EXPIRED)
             return None
         return active
+
+    async def _open_task(self, uow: LoopWork, annotator_id: AnnotatorId
+                         ) -> tuple[Assignment, Project] | Outcome:
+        """Return the open task a message answers (typed or spoken) and its project, or
+        the suspension to report; raise ``NO_WORK`` when there is none."""
+        project = await project_of(uow, annotator_id)
+        notice = await refusal(uow, project, annotator_id) if project else None
+        if notice is not None:
+            return Outcome(Result.SUSPENDED, None, notice=notice)
+        active = await uow.assignments.active_for(annotator_id)
+        if project is None or active is None or active.project_id != project.id:
+            raise StaleTask(ErrorCode.NO_WORK)
+        return active, project
 
     async def _own(self, uow: LoopWork, annotator_id: AnnotatorId,
                    assignment_id: AssignmentId) -> tuple[Assignment, Project] | Outcome:
@@ -273,7 +357,7 @@ class TaskService:
         project = None
         if assignment is not None and assignment.annotator_id == annotator_id:
             project = await uow.projects.get(assignment.project_id)
-        checked = project if project is not None else await self._project_of(uow, annotator_id)
+        checked = project if project is not None else await project_of(uow, annotator_id)
         notice = await refusal(uow, checked, annotator_id) if checked is not None else None
         if notice is not None:
             return Outcome(Result.SUSPENDED, None, notice=notice)
@@ -297,60 +381,7 @@ class TaskService:
             return Outcome(Result.DUPLICATE, None)
         return await self._expired(uow, annotator_id, project)
 
-    async def _project_of(self, uow: LoopWork, annotator_id: AnnotatorId) -> Project | None:
-        annotator = await uow.annotators.get(annotator_id)
-        if annotator is None or annotator.current_project is None:
-            return None
-        return await uow.projects.get(annotator.current_project)
-
-    async def _assign_next(self, uow: LoopWork, annotator_id: AnnotatorId,
-                           project: Project) -> Task | None:
-        if project.status is not ProjectStatus.OPEN:
-            return None
-        spec = project.spec
-        if spec.quality.enabled:
-            return await self._assign_checked(uow, annotator_id, project)
-        regular = await uow.items.next_regular(project.id, annotator_id, spec.overlap,
-                                             spec.first_round)
-        gold: tuple[ItemId, ...] = ()
-        if regular is not None and spec.gold_rate > 0:
-            gold = tuple(await uow.items.unseen_gold(project.id, annotator_id, GOLD_SAMPLE))
-        item_id = choose_next_item(regular, gold, spec.gold_rate, self._rng)
-        if item_id is None:
-            return None
-        now = self._clock()
-        assignment = await uow.assignments.add(
-            project.id, item_id, annotator_id, item_id != regular, now,
-            deadline_for(now, spec.time_limit_seconds),
-        )
-        return await self._task(uow, assignment, project)
-
-    async def _assign_checked(self, uow: LoopWork, annotator_id: AnnotatorId,
-                              project: Project) -> Task | None:
-        """Hand out the item quality control picks: training, exam or production."""
-        now = self._clock()
-        pick = await pick_item(uow, project, annotator_id, now, self._rng)
-        if pick is None:
-            return None
-        assignment = await uow.assignments.add(
-            project.id, pick.item_id, annotator_id, pick.is_gold, now,
-            deadline_for(now, project.spec.time_limit_seconds),
-        )
-        await uow.quality.set_stage(assignment.id, pick.stage, pick.attempt)
-        return await self._task(uow, assignment, project)
-
-    async def _item(self, uow: LoopWork, assignment: Assignment) -> Item:
-        item = await uow.items.get(assignment.item_id)
-        if item is None:
-            raise NotFound(what="item")
-        return item
-
-    async def _task(self, uow: LoopWork, assignment: Assignment, project: Project) -> Task:
-        item = await uow.items.get(assignment.item_id)
-        if item is None:
-            raise NotFound(what="item")
-        media = await uow.media.get(item.media_key) if item.media_key else None
-        stage = Stage.PRODUCTION
-        if project.spec.quality.enabled:
-            stage = (await uow.quality.stage_of(assignment.id)).stage
-        return Task(assignment, item, project, media, stage=stage)
+    async def _next(self, uow: LoopWork, annotator_id: AnnotatorId,
+                    project: Project) -> Task | None:
+        """Hand the annotator their next task (``annotation.loop.handout``)."""
+        return await assign_next(uow, annotator_id, project, self._clock(), self._rng)

@@ -7,7 +7,7 @@ never in a service module, so no import here leads back to the ports.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import datetime
 from typing import Protocol
 
@@ -27,6 +27,7 @@ from annotation.console.records import (
     PaidTotal,
     ProjectCounts,
     ReminderRule,
+    ReviewVote,
 )
 from annotation.models import AnnotatorId, ProjectId
 from annotation.records import AuditEntry, StaffMember
@@ -121,8 +122,18 @@ class EarningsRepository(Protocol):
     """Accepted answers counted for pay, and payouts made."""
 
     async def accepted(self, start: datetime | None, end: datetime | None,
-                       annotator_id: AnnotatorId | None = None) -> Sequence[AnswerCount]:
-        """Count accepted answers per annotator and project within [start, end)."""
+                       annotator_id: AnnotatorId | None = None, *,
+                       reviewed: Collection[ProjectId] = ()) -> Sequence[AnswerCount]:
+        """Count accepted answers per annotator and project within [start, end), but
+        none of the projects in ``reviewed`` (their answers earn once checks accept them:
+        ``votes``)."""
+        ...
+
+    async def votes(self, reviewed: Collection[ProjectId], end: datetime | None,
+                    annotator_id: AnnotatorId | None = None) -> Sequence[ReviewVote]:
+        """Return the votes given before ``end`` on the accepted answers of the
+        ``reviewed`` projects: the answers (not excluded) to the items made from each one
+        (its checks), by reviewed answer, then in the order given."""
         ...
 
     async def paid(self, annotator_id: AnnotatorId) -> Sequence[PaidTotal]:

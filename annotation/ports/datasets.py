@@ -51,6 +51,11 @@ class DatasetFolder(Protocol):
         """Write one item's media file into the Hugging Face folder."""
         ...
 
+    def add_table_file(self, table: ExportTable, name: str, data: bytes) -> None:
+        """Write a file a kind's table names (``ExportTable.files``) into its Hugging Face
+        folder, as requested."""
+        ...
+
     def add_label_studio(self, tasks: Iterable[Mapping[str, object]], config: str
                          ) -> list[Path]:
         """Stream Label Studio tasks into their file, write the labeling config beside them."""

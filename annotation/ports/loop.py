@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Protocol
 
 from annotation.models import AnnotatorId, Answer, Assignment, AssignmentId, ItemId, ProjectId
-from annotation.records import ExportAnswer
+from annotation.records import ExportAnswer, RecordingRef
 
 
 class AssignmentRepository(Protocol):
@@ -64,6 +64,28 @@ class AnswerRepository(Protocol):
 
     async def seen_source(self, source: str) -> bool:
         """Return whether an answer from this source (message) was already recorded."""
+        ...
+
+    async def value_counts(self, item_id: ItemId) -> Mapping[str, int]:
+        """Return how many accepted (not excluded) answers gave each value to an item."""
+        ...
+
+    async def unchecked_recordings(self, source_id: ProjectId, check_id: ProjectId,
+                                   limit: int) -> Sequence[RecordingRef]:
+        """Return the accepted answers of a recording project that no item of the check
+        project names yet (item ``rec-<assignment id>``), oldest first."""
+        ...
+
+    async def review_counts(self, source_id: ProjectId, check_ids: Sequence[ProjectId]
+                            ) -> Mapping[AssignmentId, Mapping[str, int]]:
+        """Return, for each answer of ``source_id`` that items of the check projects name
+        (``rec-<assignment id>``), how many accepted check answers gave each value, summed
+        over the check projects."""
+        ...
+
+    async def recorded_file(self, project_id: ProjectId, file_unique_id: str) -> bool:
+        """Return whether a recording with this Telegram ``file_unique_id`` is recorded
+        in the project (an answer's detail names it)."""
         ...
 
     async def last_by(self, annotator_id: AnnotatorId) -> Answer | None:

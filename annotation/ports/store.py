@@ -16,7 +16,8 @@ Who takes what (``AccessWork`` is annotators and audit)::
     CatalogService            Store[CatalogWork]     projects, items, media, answers
     OnboardingService         Store[OnboardingWork]  annotators, projects, assignments
     TaskService               Store[LoopWork]        annotators, projects, items,
-                                                     assignments, answers, media, quality
+                                                     assignments, answers, media, quality,
+                                                     speakers
     LiveLabels                Store[LabelsWork]      projects, items, answers
     LifecycleService          Store[LifecycleWork]   access, projects, items, media, outbox
     BroadcastService          Store[BroadcastWork]   access, outbox, projects
@@ -25,7 +26,8 @@ Who takes what (``AccessWork`` is annotators and audit)::
     StatsService              Store[StatsWork]       access, projects, stats
     QualityService (console)  Store[QualityWork]     annotators, projects, quality
     DatasetService            Store[DatasetWork]     annotators, projects, items, media,
-                                                     answers, secrets
+                                                     answers, secrets, speakers
+    SpeakerService            Store[SpeakerWork]     annotators, items, speakers
 """
 
 from __future__ import annotations
@@ -45,6 +47,7 @@ from annotation.ports.media import MediaRepository
 from annotation.ports.people import AnnotatorRepository, SecretRepository
 from annotation.ports.projects import ItemRepository, ProjectRepository
 from annotation.ports.quality import QualityRepository
+from annotation.ports.speakers import SpeakerRepository
 
 # One repository each -------------------------------------------------------------------
 
@@ -166,6 +169,15 @@ class HasSecrets(Protocol):
         ...
 
 
+class HasSpeakers(Protocol):
+    """A unit of work with the speakers' details and withdrawals."""
+
+    @property
+    def speakers(self) -> SpeakerRepository:
+        """Return the speakers repository of this transaction."""
+        ...
+
+
 # Per group of use cases ----------------------------------------------------------------
 
 
@@ -194,7 +206,7 @@ class LabelsWork(HasProjects, HasItems, HasAnswers, Protocol):
 
 
 class LoopWork(HasAnnotators, HasProjects, HasItems, HasAssignments, HasAnswers, HasMedia,
-               HasQuality, Protocol):
+               HasQuality, HasSpeakers, Protocol):
     """The annotator's loop with its quality control (``annotation.loop.tasks``)."""
 
 
@@ -223,8 +235,12 @@ class QualityWork(HasAnnotators, HasProjects, HasQuality, Protocol):
 
 
 class DatasetWork(HasAnnotators, HasProjects, HasItems, HasMedia, HasAnswers, HasSecrets,
-                  Protocol):
+                  HasSpeakers, Protocol):
     """Exports (``annotation.datasets.service``)."""
+
+
+class SpeakerWork(HasAnnotators, HasItems, HasSpeakers, Protocol):
+    """``/speaker`` and ``/withdraw`` (``annotation.loop.speakers``)."""
 
 
 class UnitOfWork(LoopWork, AccessWork, HasOutbox, HasReminders, HasEarnings, HasStats,

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
-from annotation.models import AnnotatorId, Project, Recipient
+from annotation.models import AnnotatorId, Item, Project, Recipient
 from annotation.quality.qualification import ExamResult
 from annotation.quality.rules import Verdict
 
@@ -27,8 +27,10 @@ class Feedback:
     """The result of a training answer: right or not, the answer and why."""
 
     correct: bool
-    answer: str
+    answer: str  # the gold answer, canonical: the kind says how it reads (``answer_blocks``)
     explanation: str | None
+    item: Item | None = None  # the item answered, and by whom: the order they saw it in
+    annotator_id: AnnotatorId | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -20,10 +20,15 @@ class History:
     skips_in_row: int
     tasks_today: int
     production_done: int  # production tasks answered (all time: for the probation)
-    # comparisons: of the latest answers that picked a side, how many picked the one shown
-    # first, and how many there were (annotation.kinds.pairwise)
+    # comparisons and rankings (annotation.kinds.pairwise, .ranking): of the latest answers
+    # that picked a side, how many picked the response shown first, how many there were,
+    # and how many such picks chance gives: the sum of 1/choices (2 when not recorded)
     first_picks: int = 0
     positioned: int = 0
+    expected_first: float = 0.0
+    # several questions about one item: each question's exam and production gold score
+    # (``Answer.checks``), by question key
+    gold_parts: tuple[tuple[str, GoldScore], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

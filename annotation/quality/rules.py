@@ -14,6 +14,7 @@ import math
 import statistics
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
+from fractions import Fraction
 
 from annotation.quality.scores import GoldScore
 from annotation.quality.settings import (
@@ -21,10 +22,13 @@ from annotation.quality.settings import (
     Rule,
     RuleAction,
     gold_bar,
+    same_answer_limit,
     speed_floor,
 )
 
 POSITION_WINDOW = 100  # the latest answers the position rule weighs
+_TIE = 10**7  # outcomes within 1/_TIE of the observed one's probability tie with it
+_DENOMINATOR = 10**6  # the largest denominator of a chance read from a float
 _SEVERITY = {RuleAction.WARN: 0, RuleAction.FLAG: 1, RuleAction.SUSPEND: 2}
 
 
@@ -43,6 +47,17 @@ class AgreementStats:
 
 
 @dataclass(frozen=True, slots=True)
+class PartEvidence:
+    """One question of several asked about each item: its own gold score, its latest
+    answers and how many labels it has (its gold bar depends on them)."""
+
+    key: str
+    gold: GoldScore
+    values: Sequence[str]
+    options: int
+
+
+@dataclass(frozen=True, slots=True)
 class Evidence:
     """What the rules know of one annotator in one project."""
 
@@ -52,8 +67,11 @@ class Evidence:
     skips_in_row: int = 0  # tasks skipped in a row, most recent last
     tasks_today: int = 0  # answers in the last 24 hours
     agreement: AgreementStats | None = None
-    first_picks: int = 0  # comparisons: picks of the response shown first…
-    positioned: int = 0  # …among the latest answers that picked a side
+    first_picks: int = 0  # comparisons, rankings: picks of the response shown first…
+    positioned: int = 0  # …among the latest answers that picked a side…
+    expected_first: float | None = None  # …and how many chance gives (None: half of them)
+    # several questions about one item: the gold and same-answer rules run per question
+    parts: Sequence[PartEvidence] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,9 +122,11 @@ def check_agreement(stats: AgreementStats | None, settings: QualitySettings) -> 
         "total": stats.total})
 
 
-def check_same_answer(values: Sequence[str], settings: QualitySettings) -> Verdict | None:
-    """Fire when the last ``run_max_same`` answers are all the same."""
-    limit = settings.run_max_same
+def check_same_answer(values: Sequence[str], settings: QualitySettings,
+                      answer_type: str = "") -> Verdict | None:
+    """Fire when the last ``run_max_same`` answers (by default per answer type:
+    ``settings.same_answer_limit``) are all the same."""
+    limit = same_answer_limit(settings, answer_type)
     if limit < 2 or len(values) < limit or len(set(values[-limit:])) != 1:
         return None
     return Verdict(Rule.SAME_ANSWER, settings.run_action, {"count": limit})
@@ -120,30 +140,56 @@ def check_skips(skips_in_row: int, settings: QualitySettings) -> Verdict | None:
     return Verdict(Rule.SKIPS, settings.run_action, {"count": skips_in_row})
 
 
-def fair_coin_p(successes: int, trials: int) -> float:
-    """Return the two-sided probability of a split at least this uneven from a fair coin."""
+def binomial_p(successes: int, trials: int, chance: Fraction) -> float:
+    """Return the exact two-sided binomial test's p-value of ``successes`` in ``trials``.
+
+    The probability, with ``chance`` per trial, of a count no likelier than the one seen
+    (as R's ``binom.test`` and scipy's ``binomtest``; counts within a relative 1e-7 of it
+    are as likely). Exact integer arithmetic: at ``chance`` 1/2 it is twice the tail beyond
+    the larger side, capped at 1, the fair coin's test.
+    """
     if trials == 0:
         return 1.0
-    extreme = max(successes, trials - successes)
-    tail = sum(math.comb(trials, k) for k in range(extreme, trials + 1)) / 2**trials
-    return min(1.0, 2 * tail)
+    if not 0 <= successes <= trials or not 0 <= chance <= 1:
+        raise ValueError(f"{successes} of {trials} at chance {chance}")
+    hit, miss = chance.numerator, chance.denominator - chance.numerator
+    weights = [math.comb(trials, k) * hit**k * miss**(trials - k) for k in range(trials + 1)]
+    bound = weights[successes] * (_TIE + 1)
+    tail = sum(weight for weight in weights if weight * _TIE <= bound)
+    return min(1.0, tail / chance.denominator**trials)
 
 
-def check_position(first_picks: int, positioned: int,
-                   settings: QualitySettings) -> Verdict | None:
-    """Fire when picks of the response shown first are far from half.
+def first_pick_chance(positioned: int, expected: float | None) -> Fraction:
+    """Return the chance of picking the response shown first, per positioned answer.
 
-    Each annotator sees a comparison's two responses in an order drawn at random, so the
-    better one is shown first half the time, whatever their skill: an honest annotator picks
-    the first shown about half the time, an "always A" clicker every time.
+    ``expected`` sums 1/choices over the answers (None: two choices each); the mean is
+    read back as the nearest fraction with a denominator up to a million, exact for any
+    mix of two to four choices over up to ``POSITION_WINDOW`` answers.
+    """
+    if expected is None or positioned == 0:
+        return Fraction(1, 2)
+    return Fraction(expected / positioned).limit_denominator(_DENOMINATOR)
+
+
+def check_position(first_picks: int, positioned: int, settings: QualitySettings,
+                   expected: float | None = None) -> Verdict | None:
+    """Fire when picks of the response shown first are far from what chance gives.
+
+    Each annotator sees the responses of a comparison or a ranking in an order drawn at
+    random, so with n of them the best is shown first 1/n of the time, whatever their
+    skill: an honest annotator picks the first shown about ``expected`` times (half of the
+    comparisons, a quarter of the rankings of four), an "always A" clicker every time. The
+    count is tested against a binomial with the answers' mean chance (exact, two-sided).
     """
     if settings.position_min_answers < 1 or positioned < settings.position_min_answers:
         return None
-    p = fair_coin_p(first_picks, positioned)
+    chance = first_pick_chance(positioned, expected)
+    p = binomial_p(first_picks, positioned, chance)
     if p >= settings.position_max_p:
         return None
     return Verdict(Rule.POSITION, settings.position_action, {
-        "percent": round(100 * first_picks / positioned), "total": positioned})
+        "percent": round(100 * first_picks / positioned), "total": positioned,
+        "chance": round(100 * float(chance))})
 
 
 def check_daily_cap(tasks_today: int, settings: QualitySettings) -> Verdict | None:
@@ -158,16 +204,32 @@ def evaluate(evidence: Evidence, settings: QualitySettings, *, options: int,
              answer_type: str) -> list[Verdict]:
     """Return every rule that fires on ``evidence``, most severe first."""
     found = [
-        check_gold(evidence.gold, settings, options),
-        check_same_answer(evidence.values, settings),
+        *_per_question(evidence.parts, settings),
+        *([] if evidence.parts else [check_gold(evidence.gold, settings, options),
+                                     check_same_answer(evidence.values, settings,
+                                                       answer_type)]),
         check_skips(evidence.skips_in_row, settings),
         check_agreement(evidence.agreement, settings),
         check_speed(evidence.seconds, settings, answer_type),
         check_daily_cap(evidence.tasks_today, settings),
-        check_position(evidence.first_picks, evidence.positioned, settings),
+        check_position(evidence.first_picks, evidence.positioned, settings,
+                       evidence.expected_first),
     ]
     verdicts = [v for v in found if v is not None]
     return sorted(verdicts, key=lambda v: -_SEVERITY[v.action])
+
+
+def _per_question(parts: Sequence[PartEvidence], settings: QualitySettings
+                  ) -> list[Verdict | None]:
+    """Return the gold and same-answer rules' verdicts on each question, naming it."""
+    found: list[Verdict | None] = []
+    for part in parts:
+        for verdict in (check_gold(part.gold, settings, part.options),
+                        check_same_answer(part.values, settings)):
+            found.append(None if verdict is None else
+                         Verdict(verdict.rule, verdict.action,
+                                 {**verdict.params, "question": part.key}))
+    return found
 
 
 def to_apply(verdicts: Sequence[Verdict], notified: Collection[Rule]

@@ -35,12 +35,20 @@ class Rule(StrEnum):
 
 
 # Median seconds per task below which answers are "too fast", by answer type.
+DEFAULT_RUN = 15
+# Equal answers in a row that the runs rule fires at, where the default would catch the
+# careful: most recordings are good, so a careful checker says "yes" about 85% of the time
+# and 15 in a row come by chance (0.85^15 is 9% of windows; 0.85^40 is 0.15%); the gold
+# checks, half of them "no", still stop an "always yes" checker.
+RUN_LIMITS: dict[str, int] = {"check": 40}
 SPEED_FLOORS: dict[str, float] = {
     "yes_no": 1.0,
     "single": 1.5,
     "multi": 3.0,
     "number": 2.0,
     "text": 4.0,
+    "transcript": 4.0,  # typing what a clip says
+    "check": 2.0,  # listening to a recording before judging it
 }
 
 
@@ -71,14 +79,14 @@ class QualitySettings:
     agreement_min_ratio: float = 0.6
     agreement_min_answers: int = 10
     agreement_action: RuleAction = RuleAction.FLAG
-    run_max_same: int = 15  # 0: off
+    run_max_same: int | None = None  # None: RUN_LIMITS by answer type; 0: off
     run_max_skips: int = 10  # 0: off
     run_action: RuleAction = RuleAction.SUSPEND
     daily_cap: int = 0  # tasks per 24 hours; 0: no cap
     daily_cap_action: RuleAction = RuleAction.WARN
     # comparisons: the share of picks of the response shown first (order drawn at random)
     position_min_answers: int = 20  # 0: off
-    position_max_p: float = 0.001  # fire when a fair coin would be this unlikely
+    position_max_p: float = 0.001  # fire when chance (1/2, or 1/n of n responses) is this unlikely
     position_action: RuleAction = RuleAction.SUSPEND
 
 
@@ -89,6 +97,13 @@ def gold_bar(settings: QualitySettings, options: int) -> float:
     if options >= 2:
         return (1.0 + 1.0 / options) / 2.0
     return 0.6
+
+
+def same_answer_limit(settings: QualitySettings, answer_type: str) -> int:
+    """Return how many equal answers in a row the runs rule fires at (0 disables it)."""
+    if settings.run_max_same is not None:
+        return settings.run_max_same
+    return RUN_LIMITS.get(answer_type, DEFAULT_RUN)
 
 
 def speed_floor(settings: QualitySettings, answer_type: str) -> float:

@@ -74,6 +74,9 @@ class SandboxConfig:
     max_upload_bytes: int = 50 * MIB
     max_photo_bytes: int = 10 * MIB
     max_download_bytes: int = 20 * MIB
+    # A getFile link lives this long (seconds of ``clock``); Telegram guarantees an hour, then
+    # the bot must call getFile again. None: links never expire.
+    file_link_ttl: float | None = 3600.0
     webhook_retry_initial: float = 0.05
     webhook_retry_max: float = 1.0
     log_requests: bool = True

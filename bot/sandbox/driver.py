@@ -14,12 +14,18 @@ from typing import Any
 
 from bot.sandbox.chats import Chat
 from bot.sandbox.errors import ButtonNotFound, MessageNotFound, UserBlockedBot
-from bot.sandbox.files import describe_photo
-from bot.sandbox.messages import CallbackAnswer, SimMessage
+from bot.sandbox.files import StoredFile, audio_duration, describe_photo
+from bot.sandbox.messages import MEDIA_KINDS, CallbackAnswer, SimMessage
 from bot.sandbox.methods.media import media_json
 from bot.sandbox.state import SandboxState
 
 Predicate = Callable[[SimMessage], bool]
+_FORWARDED_KEYS = frozenset({"text", "entities", "caption", "caption_entities", *MEDIA_KINDS})
+
+
+def _declared(duration: int | None, data: bytes) -> int:
+    """Return the duration a sender's app declares: given, or read from the audio data."""
+    return audio_duration(data) if duration is None else duration
 
 
 class SimUser:
@@ -160,10 +166,60 @@ class SimUser:
         """Send a file as a document; the bot can getFile and download it."""
         mime = mime_type or mimetypes.guess_type(filename)[0] or "application/octet-stream"
         stored = self.state.files.add("document", data, file_name=filename, mime_type=mime)
-        fields: dict[str, Any] = {"document": media_json(self.state, stored, {})}
+        return self._send_file(stored, caption, None)
+
+    async def send_voice(self, data: bytes, *, duration: int | None = None,
+                         caption: str | None = None, reply_to: int | None = None) -> int:
+        """Send a voice note (OGG/Opus, as Telegram's apps record them); return its id.
+
+        ``duration`` is what the app declares, by default read from the OGG data (whole
+        seconds, rounded down). The same bytes sent again keep their ``file_unique_id``.
+        """
+        stored = self.state.files.add("voice", data, mime_type="audio/ogg",
+                                      duration=_declared(duration, data))
+        return self._send_file(stored, caption, reply_to)
+
+    async def send_audio(self, data: bytes, *, filename: str, title: str | None = None,
+                         performer: str | None = None, duration: int | None = None,
+                         caption: str | None = None, reply_to: int | None = None) -> int:
+        """Send an audio file (a music track, not a voice note); return its message id."""
+        mime = mimetypes.guess_type(filename)[0] or "audio/mpeg"
+        stored = self.state.files.add("audio", data, file_name=filename, mime_type=mime,
+                                      duration=_declared(duration, data), title=title,
+                                      performer=performer)
+        return self._send_file(stored, caption, reply_to)
+
+    def _send_file(self, stored: StoredFile, caption: str | None, reply_to: int | None) -> int:
+        fields: dict[str, Any] = {stored.kind: media_json(self.state, stored, {})}
         if caption:
             fields["caption"] = caption
+        return self._new_message(fields, reply_to)
+
+    async def forward(self, message_id: int, origin: SimUser | None = None) -> int:
+        """Forward message ``message_id`` of ``origin``'s chat (default: this user's) to the bot.
+
+        The message may be the user's own or one the bot sent there (a recording the bot
+        asked someone to check, say). Its text or caption and media are copied; a file gets
+        a new ``file_id`` and keeps its ``file_unique_id``, as on Telegram. ``forward_origin``
+        names the original sender (or the first origin of a message forwarded before).
+        """
+        source = origin or self
+        raw = source.chat.message_json(message_id)
+        if raw is None:
+            raise MessageNotFound(f"no message #{message_id} in chat {source.id} to forward")
+        fields: dict[str, Any] = {k: v for k, v in raw.items() if k in _FORWARDED_KEYS}
+        for kind in MEDIA_KINDS:
+            if kind in fields:
+                fields[kind] = self._reissued(kind, fields[kind])
+        fields["forward_origin"] = raw.get("forward_origin") or {
+            "type": "user", "sender_user": raw["from"], "date": raw["date"]}
         return self._new_message(fields, None)
+
+    def _reissued(self, kind: str, media: Any) -> Any:
+        files = self.state.files
+        if kind == "photo":
+            return files.photo_sizes(files.reissue(media[-1]["file_id"]))
+        return {**media, "file_id": files.reissue(media["file_id"]).file_id}
 
     async def forward_text(self, text: str, origin: SimUser | None = None) -> int:
         """Forward a text written by ``origin`` (None: a user who hides their account)."""

@@ -4,7 +4,8 @@ Pipeline of ``/bot<token>/<method>``: check the token (401, or 404 if malformed)
 method (404), read the body, apply injected faults (delay, 500/502), coerce parameters, run
 the handler (which validates, charges flood control and acts), then answer in Telegram's
 ``{"ok": ...}`` shape -- or lose the answer when a drop fault says so. Every request is
-counted and logged in :attr:`SandboxServer.stats`.
+counted and logged in :attr:`SandboxServer.stats`. ``/file/bot<token>/<file_path>`` serves
+a file's bytes while the link getFile issued for it lives, and answers 404 otherwise.
 """
 
 from __future__ import annotations
@@ -207,8 +208,12 @@ class SandboxServer:
     async def _handle_file(self, request: web.Request) -> web.StreamResponse:
         if request.match_info["token"] != self.config.token:
             return _json_response(ApiError(401, "Unauthorized").to_json(), 401)
-        stored = self.state.files.by_path(request.match_info["path"])
+        path = request.match_info["path"]
+        stored = self.state.files.by_path(path)
         if stored is None:
+            return _json_response(not_found().to_json(), 404)
+        if not self.state.files.link_alive(path, self.config.clock()):
+            self.stats.expired_downloads += 1
             return _json_response(not_found().to_json(), 404)
         self.stats.downloads += 1
         return web.Response(body=stored.data,

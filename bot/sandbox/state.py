@@ -15,7 +15,7 @@ from bot.sandbox.chats import Chat
 from bot.sandbox.config import SandboxConfig
 from bot.sandbox.errors import ApiError, bad_request, forbidden, too_many_requests
 from bot.sandbox.faults import FaultInjector
-from bot.sandbox.files import FileStore
+from bot.sandbox.files import FileStore, StoredFile
 from bot.sandbox.flood import FloodControl, Traffic
 from bot.sandbox.messages import CallbackAnswer
 from bot.sandbox.stats import Stats
@@ -133,7 +133,7 @@ class SandboxState:
         if not query.answer.done():
             query.answer.set_result(answer)
 
-    def require_file(self, file_id: str) -> Any:
+    def require_file(self, file_id: str) -> StoredFile:
         """Return a stored file by id; raise Telegram's wrong-identifier error otherwise."""
         stored = self.files.get(file_id)
         if stored is None:

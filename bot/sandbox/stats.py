@@ -29,6 +29,7 @@ class Stats:
     uploaded_bytes: int = 0
     uploads: int = 0
     downloads: int = 0
+    expired_downloads: int = 0  # refused: no getFile issued the link, or it expired
     flood_refusals: int = 0
     faults_injected: int = 0
     dropped_responses: int = 0
@@ -41,7 +42,7 @@ class Stats:
         """Zero every counter and clear the request log."""
         self.calls.clear()
         self.statuses.clear()
-        self.uploaded_bytes = self.uploads = self.downloads = 0
+        self.uploaded_bytes = self.uploads = self.downloads = self.expired_downloads = 0
         self.flood_refusals = self.faults_injected = self.dropped_responses = 0
         self.webhook_pushes = self.webhook_failures = 0
         self.log.clear()

@@ -76,7 +76,7 @@ class ExportFolder:
     def add_table(self, table: ExportTable) -> None:
         """Write a kind's table under tables/ and, with a card, as a Hugging Face folder."""
         rows = list(table.rows)
-        if Format.TABLES in self._formats:
+        if Format.TABLES in self._formats and table.tabular:
             target = self._path / "tables" / table.name
             target.parent.mkdir(parents=True, exist_ok=True)
             write_csv(target.with_suffix(".csv"), table.fields, rows)
@@ -84,12 +84,21 @@ class ExportFolder:
         if Format.HUGGINGFACE in self._formats and table.card is not None:
             folder = self._path / "huggingface" / table.name
             folder.mkdir(parents=True, exist_ok=True)
-            write_jsonl(folder / "data.jsonl", rows)
+            # rows naming files (images, recordings) make an imagefolder or an audiofolder:
+            # its loader reads metadata.jsonl
+            write_jsonl(folder / ("metadata.jsonl" if table.files else "data.jsonl"), rows)
             (folder / "README.md").write_text(table.card, encoding="utf-8")
 
     def add_media(self, item: LabeledItem, data: bytes) -> None:
         """Write one item's media file into the Hugging Face folder."""
         write_media(self._path / "huggingface", item, data)
+
+    def add_table_file(self, table: ExportTable, name: str, data: bytes) -> None:
+        """Write a file a kind's table names beside its Hugging Face rows."""
+        if Format.HUGGINGFACE in self._formats and table.card is not None:
+            folder = self._path / "huggingface" / table.name
+            folder.mkdir(parents=True, exist_ok=True)
+            (folder / name).write_bytes(data)
 
     def add_label_studio(self, tasks: Iterable[Mapping[str, object]], config: str
                          ) -> list[Path]:

@@ -2,22 +2,23 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from annotation.models import (
     AnnotatorId,
     Answer,
     AssignmentId,
     ItemId,
+    MediaKey,
     ProjectId,
 )
-from annotation.records import ExportAnswer
-from storage.codecs import from_ts, to_ts
+from annotation.records import ExportAnswer, RecordingRef
+from storage.codecs import checks_from_json, checks_to_json, from_ts, to_ts
 from storage.connection import Connection, Row
 from storage.repositories import build_in_steps, fetch_all, fetch_one
 
 _COLUMNS = ("assignment_id, item_id, annotator_id, value, seconds, is_gold, correct, "
-            "answered_at, detail")
+            "answered_at, detail, checks")
 
 
 def _answer(row: Row) -> Answer:
@@ -31,6 +32,7 @@ def _answer(row: Row) -> Answer:
         correct=None if row[6] is None else bool(row[6]),
         answered_at=from_ts(row[7]),
         detail=row[8],
+        checks=checks_from_json(row[9]),
     )
 
 
@@ -44,13 +46,13 @@ class SqliteAnswers:
         """Record an answer; return False if this assignment or source was already recorded."""
         changed = await self._db.execute(
             "INSERT INTO answers (assignment_id, project_id, item_id, annotator_id, value, "
-            "seconds, is_gold, correct, source, answered_at, detail) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+            "seconds, is_gold, correct, source, answered_at, detail, checks) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
             (
                 answer.assignment_id, project_id, answer.item_id, answer.annotator_id,
                 answer.value, answer.seconds, int(answer.is_gold),
                 None if answer.correct is None else int(answer.correct), source,
-                to_ts(answer.answered_at), answer.detail,
+                to_ts(answer.answered_at), answer.detail, checks_to_json(answer.checks),
             ),
         )
         return changed == 1
@@ -65,6 +67,60 @@ class SqliteAnswers:
     async def seen_source(self, source: str) -> bool:
         """Return whether an answer from this source (message) was already recorded."""
         row = await fetch_one(self._db, "SELECT 1 FROM answers WHERE source = ?", (source,))
+        return row is not None
+
+    async def value_counts(self, item_id: ItemId) -> Mapping[str, int]:
+        """Return how many accepted (not excluded) answers gave each value to an item."""
+        rows = await fetch_all(
+            self._db, "SELECT value, COUNT(*) FROM answers WHERE item_id = ? AND excluded = 0 "
+            "GROUP BY value ORDER BY value", (item_id,))
+        return {str(row[0]): int(row[1]) for row in rows}
+
+    async def unchecked_recordings(self, source_id: ProjectId, check_id: ProjectId,
+                                   limit: int) -> Sequence[RecordingRef]:
+        """Return the accepted answers of a recording project that no item of the check
+        project names yet (item ``rec-<assignment id>``), oldest first; none that its
+        speaker withdrew (at or before ``speakers.withdrawn_at``, migration 013)."""
+        rows = await fetch_all(
+            self._db,
+            "SELECT a.assignment_id, a.annotator_id, a.value, i.text FROM answers AS a "
+            "JOIN items AS i ON i.id = a.item_id WHERE a.project_id = ? AND a.excluded = 0 "
+            "AND NOT EXISTS (SELECT 1 FROM items AS c WHERE c.project_id = ? "
+            "                AND c.external_id = 'rec-' || a.assignment_id) "
+            "AND NOT EXISTS (SELECT 1 FROM speakers AS w WHERE w.annotator_id = a.annotator_id "
+            "                AND w.withdrawn_at >= a.answered_at) "
+            "ORDER BY a.id LIMIT ?", (source_id, check_id, limit))
+        return [RecordingRef(AssignmentId(r[0]), AnnotatorId(r[1]), MediaKey(r[2]), r[3])
+                for r in rows]
+
+    async def review_counts(self, source_id: ProjectId, check_ids: Sequence[ProjectId]
+                            ) -> Mapping[AssignmentId, Mapping[str, int]]:
+        """Return, for each answer of ``source_id`` that items of the check projects name
+        (``rec-<assignment id>``), how many accepted check answers gave each value, summed
+        over the check projects."""
+        if not check_ids:
+            return {}
+        marks = ", ".join("?" * len(check_ids))
+        rows = await fetch_all(
+            self._db,
+            "SELECT r.assignment_id, v.value, COUNT(*) FROM answers AS r "
+            f"JOIN items AS c ON c.project_id IN ({marks}) "
+            "                AND c.external_id = 'rec-' || r.assignment_id "
+            "JOIN answers AS v ON v.item_id = c.id AND v.excluded = 0 "
+            "WHERE r.project_id = ? GROUP BY r.assignment_id, v.value "
+            "ORDER BY r.assignment_id, v.value", (*check_ids, source_id))
+        counts: dict[AssignmentId, dict[str, int]] = {}
+        for assignment_id, value, count in rows:
+            counts.setdefault(AssignmentId(assignment_id), {})[str(value)] = int(count)
+        return counts
+
+    async def recorded_file(self, project_id: ProjectId, file_unique_id: str) -> bool:
+        """Return whether a recording with this ``file_unique_id`` is recorded in the
+        project (index ``answers_recorded_file``, migration 011)."""
+        row = await fetch_one(
+            self._db, "SELECT 1 FROM answers WHERE project_id = ? AND detail != '' "
+            "AND json_valid(detail) AND json_extract(detail, '$.file_unique_id') = ?",
+            (project_id, file_unique_id))
         return row is not None
 
     async def last_by(self, annotator_id: AnnotatorId) -> Answer | None:

@@ -46,10 +46,10 @@ class SqliteItems:
         """Store items (media already stored) and return how many were added."""
         await self._db.executemany(
             "INSERT INTO items (project_id, external_id, kind, text, media_key, gold_answer, "
-            "explanation, training, payload) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "explanation, training, payload, author) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [
                 (project_id, d.external_id, d.kind.value, d.text, d.media_key, d.gold_answer,
-                 d.explanation, int(d.training), d.payload)
+                 d.explanation, int(d.training), d.payload, d.author)
                 for d in drafts
             ],
         )
@@ -69,7 +69,8 @@ class SqliteItems:
 
     async def next_regular(self, project_id: ProjectId, annotator_id: AnnotatorId,
                            overlap: int, min_overlap: int) -> ItemId | None:
-        """Return the open non-gold item closest to completion the annotator has never had.
+        """Return the open non-gold item closest to completion the annotator has never had
+        (and did not make: an item's ``author``, migration 012).
 
         An item is open while it is unsettled and its answers plus live assignments are
         under ``annotation.loop.assignment.slots_allowed``: ``min_overlap`` until that many
@@ -84,8 +85,9 @@ class SqliteItems:
             "AND i.fill < MAX(?, i.answers + 1) "
             "AND NOT EXISTS (SELECT 1 FROM assignments AS a "
             "                WHERE a.item_id = i.id AND a.annotator_id = ?) "
+            "AND (i.author IS NULL OR i.author != ?) "
             "ORDER BY i.fill DESC, i.id LIMIT 1",
-            (project_id, overlap, min_overlap, annotator_id),
+            (project_id, overlap, min_overlap, annotator_id, annotator_id),
         )
         if row is None:
             return None

@@ -25,6 +25,11 @@ _WIDTH = 12  # columns in _STANDING
 _GOLD_SCORED = ("FROM answers AS an JOIN assignments AS g ON g.id = an.assignment_id "
                 "WHERE an.project_id = ? AND an.annotator_id = ? AND an.is_gold = 1 "
                 "AND g.stage != 'training'")
+# each question's gold checks (010), for answers to several questions about one item
+_GOLD_PARTS = ("FROM answers AS an JOIN assignments AS g ON g.id = an.assignment_id "
+               "JOIN json_each(NULLIF(an.checks, '')) AS j "
+               "WHERE an.project_id = ? AND an.annotator_id = ? AND an.is_gold = 1 "
+               "AND g.stage != 'training'")
 _TRAINING = ("FROM answers AS an JOIN assignments AS g ON g.id = an.assignment_id "
              "WHERE g.project_id = ?1 AND g.annotator_id = ?2 AND g.stage = 'training'")
 
@@ -171,11 +176,16 @@ class SqliteQuality:
             (*who, to_ts(since)))
         positions = await fetch_one(
             self._db,
-            "SELECT COUNT(*), COALESCE(SUM(position = 0), 0) FROM (SELECT "
-            "json_extract(detail, '$.position') AS position FROM answers "
+            "SELECT COUNT(*), COALESCE(SUM(position = 0), 0), "
+            "COALESCE(SUM(1.0 / COALESCE(choices, 2)), 0.0) FROM (SELECT "
+            "json_extract(detail, '$.position') AS position, "
+            "json_extract(detail, '$.choices') AS choices FROM answers "
             "WHERE project_id = ? AND annotator_id = ? AND id > ? AND detail != '' "
             "AND json_extract(detail, '$.position') IS NOT NULL ORDER BY id DESC LIMIT ?)",
             (*who, after_answer, POSITION_WINDOW))
+        parts = await fetch_all(
+            self._db, f"SELECT j.key, COUNT(*), COALESCE(SUM(j.value), 0) {_GOLD_PARTS} "
+            "AND an.id > ? GROUP BY j.key ORDER BY j.key", (*who, after_answer))
         assert gold is not None and counts is not None and positions is not None
         skips = 0
         for row in statuses:
@@ -187,7 +197,8 @@ class SqliteQuality:
             values=[row[0] for row in reversed(values)],
             seconds=[row[0] for row in reversed(seconds)],
             skips_in_row=skips, tasks_today=counts[0], production_done=counts[1],
-            first_picks=positions[1], positioned=positions[0])
+            first_picks=positions[1], positioned=positions[0], expected_first=positions[2],
+            gold_parts=tuple((row[0], GoldScore(row[2], row[1])) for row in parts))
 
     async def last_answer_id(self, project_id: ProjectId, annotator_id: AnnotatorId) -> int:
         """Return the id of the annotator's latest answer in the project (0: none)."""

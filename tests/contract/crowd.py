@@ -91,13 +91,14 @@ async def hand_out(uow: UnitOfWork, project: Project, item_id: ItemId, annotator
 async def answered(uow: UnitOfWork, project: Project, item_id: ItemId, annotator: AnnotatorId,
                    when: datetime, value: str = "cat", *, correct: bool | None = None,
                    seconds: float = 5.0, stage: Stage = Stage.PRODUCTION,
-                   attempt: int = 0, detail: str = "") -> Answer:
+                   attempt: int = 0, detail: str = "",
+                   checks: tuple[tuple[str, bool], ...] = ()) -> Answer:
     """Hand an item out and answer it at once (gold when ``correct`` is not None)."""
     gold = correct is not None
     assignment = await hand_out(uow, project, item_id, annotator, when, gold=gold, stage=stage,
                                 attempt=attempt)
     answer = Answer(assignment.id, item_id, annotator, value, seconds, gold, correct, when,
-                    detail=detail)
+                    detail=detail, checks=checks)
     assert await uow.answers.add(answer, None, project.id)
     await uow.assignments.close(assignment, AssignmentStatus.ANSWERED)
     return answer

@@ -16,6 +16,7 @@ from annotation.ports import Store, UnitOfWork
 from annotation.quality.agreement import CastVote
 from annotation.quality.qualification import Appeal, Progress, Standing, Status
 from annotation.quality.records import History, TaskStage
+from annotation.quality.rules import POSITION_WINDOW
 from annotation.quality.scores import GoldScore
 from annotation.quality.settings import Rule
 from storage import repositories
@@ -147,6 +148,33 @@ async def test_history_reads_the_evidence_after_the_grace_point(
         assert (await history(p.id, ann, after_answer=5, recent=1, since=T0)).skips_in_row == 1
 
 
+async def test_history_scores_each_question_from_the_answers_checks(
+        store: Store[UnitOfWork]) -> None:
+    async with store.write() as uow:
+        work = await stock(uow, regular=1, gold=5, training=1)
+        ann = await person(uow, 10)
+        p, gold = work.project, work.gold
+        await answered(uow, p, work.training[0], ann, at(1), correct=False,
+                       stage=Stage.TRAINING, checks=(("safe", False),))  # training: not scored
+        two = await answered(uow, p, gold[0], ann, at(2), correct=False, stage=Stage.EXAM,
+                             checks=(("safe", False), ("pref", True)))  # answer 2
+        await answered(uow, p, gold[1], ann, at(3), correct=True, checks=(("safe", True),))
+        await answered(uow, p, work.regular[0], ann, at(4))  # no gold: no checks
+        await answered(uow, p, gold[2], ann, at(5), correct=False,
+                       checks=(("pref", False), ("safe", True)))
+        await answered(uow, p, gold[3], ann, at(6), correct=True)  # a one-question answer
+    async with store.read() as uow:
+        history = await uow.quality.history(p.id, ann, after_answer=0, recent=10, since=T0)
+        assert history.gold_parts == (("pref", GoldScore(1, 2)), ("safe", GoldScore(2, 3)))
+        later = await uow.quality.history(p.id, ann, after_answer=2, recent=10, since=T0)
+        assert later.gold_parts == (("pref", GoldScore(0, 1)), ("safe", GoldScore(2, 2)))
+        stored = await uow.answers.for_assignment(two.assignment_id)
+        assert stored is not None and stored.checks == (("safe", False), ("pref", True))
+    async with store.read() as uow:
+        assert (await uow.quality.history(p.id, AnnotatorId(11), after_answer=0, recent=10,
+                                          since=T0)).gold_parts == ()
+
+
 async def test_history_counts_picks_of_the_first_shown_response_after_the_grace_point(
         store: Store[UnitOfWork]) -> None:
     positions = [0, 0, None, 1, 0, 0]  # None: a tie, no position
@@ -163,6 +191,45 @@ async def test_history_counts_picks_of_the_first_shown_response_after_the_grace_
         assert (history.first_picks, history.positioned) == (4, 5)
         later = await uow.quality.history(p.id, ann, after_answer=5, recent=1, since=T0)
         assert (later.first_picks, later.positioned) == (2, 2)
+
+
+async def test_history_sums_the_chance_of_a_first_pick_over_the_window(
+        store: Store[UnitOfWork]) -> None:
+    details = [  # oldest first; a comparison says no ``choices``: it has two
+        {"level": 1, "position": 0, "shown": "ab"},  # 1/2
+        {"ranking": [2, 0, 1], "shown": [2, 1, 0], "position": 0, "choices": 3},  # 1/3
+        {"ranking": [1, 0, 3, 2], "shown": [0, 2, 3, 1], "position": 3, "choices": 4},  # 1/4
+        {"level": 0, "position": None, "shown": "ba"},  # a tie: no position, not counted
+        {"ranking": [1, 0], "shown": [1, 0], "position": 0, "choices": 2},  # 1/2
+        {"ranking": [0, 1, 2], "shown": [0, 1, 2]},  # recorded without a position
+    ]
+    window = POSITION_WINDOW
+    async with store.write() as uow:
+        work = await stock(uow, regular=len(details) + window)
+        ann = await person(uow, 10)
+        p = work.project
+        for n, detail in enumerate(details):
+            await answered(uow, p, work.regular[n], ann, at(1 + n), "1",
+                           detail=json.dumps(detail))
+    async with store.read() as uow:
+        history = await uow.quality.history(p.id, ann, after_answer=0, recent=1, since=T0)
+        assert (history.first_picks, history.positioned) == (3, 4)
+        assert history.expected_first == pytest.approx(1 / 2 + 1 / 3 + 1 / 4 + 1 / 2)
+        later = await uow.quality.history(p.id, ann, after_answer=2, recent=1, since=T0)
+        assert (later.first_picks, later.positioned) == (1, 2)
+        assert later.expected_first == pytest.approx(1 / 4 + 1 / 2)
+        none = await uow.quality.history(p.id, ann, after_answer=6, recent=1, since=T0)
+        assert (none.first_picks, none.positioned, none.expected_first) == (0, 0, 0.0)
+    async with store.write() as uow:  # a full window of rankings of four, all top picks
+        ranking = {"ranking": [0, 1, 2, 3], "shown": [0, 1, 2, 3], "position": 0,
+                   "choices": 4}
+        for n in range(window):
+            await answered(uow, p, work.regular[len(details) + n], ann, at(100 + n), "1",
+                           detail=json.dumps(ranking))
+    async with store.read() as uow:
+        full = await uow.quality.history(p.id, ann, after_answer=0, recent=1, since=T0)
+        assert (full.first_picks, full.positioned) == (window, window)
+        assert full.expected_first == pytest.approx(window / 4)  # the older ones left out
 
 
 async def test_history_forgets_skips_before_the_grace_point(store: Store[UnitOfWork]) -> None:

@@ -225,7 +225,7 @@ async def test_an_always_a_clicker_is_suspended_and_an_honest_annotator_is_not(
             "SELECT annotator_id, rule FROM standings WHERE status = 'suspended'")
         assert suspended == [(800, "position")]
         notice = await clicker.wait_for(lambda m: "shown first" in (m.text or ""))
-        assert "100% of your last 16 comparisons" in (notice.text or "")
+        assert "100% of your last 16 answers" in (notice.text or "")
 
 
 RANKING_SPEC = """

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from datetime import datetime
 from typing import TypeVar
 
@@ -32,8 +32,9 @@ from annotation.console.records import (
     PaidTotal,
     ProjectCounts,
     ReminderRule,
+    ReviewVote,
 )
-from annotation.models import AnnotatorId, ItemId, ProjectId, Role
+from annotation.models import AnnotatorId, AssignmentId, ItemId, ProjectId, Role
 from annotation.records import AuditAction, AuditEntry, StaffMember
 from tests.fakes.state import (
     AnnotatorRow,
@@ -271,13 +272,16 @@ class FakeEarningsRepository:
         self._state = state
 
     async def accepted(self, start: datetime | None, end: datetime | None,
-                       annotator_id: AnnotatorId | None = None) -> Sequence[AnswerCount]:
-        """Count accepted answers per annotator and project within [start, end)."""
+                       annotator_id: AnnotatorId | None = None, *,
+                       reviewed: Collection[ProjectId] = ()) -> Sequence[AnswerCount]:
+        """Count accepted answers per annotator and project within [start, end), but
+        none of the projects in ``reviewed``."""
         state = self._state
         counts: Counter[tuple[int, int]] = Counter()
         for answer in state.answers.values():
             assignment = state.assignments.get(answer.assignment_id)
             if (answer.excluded or assignment is None or assignment.stage != "production"
+                    or answer.project_id in reviewed
                     or answer.annotator_id not in state.annotators
                     or (start is not None and answer.answered_at < to_ts(start))
                     or (end is not None and answer.answered_at >= to_ts(end))
@@ -286,6 +290,37 @@ class FakeEarningsRepository:
             counts[answer.annotator_id, answer.project_id] += 1
         return [AnswerCount(AnnotatorId(who), state.annotators[who].name, ProjectId(project),
                             count) for (who, project), count in sorted(counts.items())]
+
+    async def votes(self, reviewed: Collection[ProjectId], end: datetime | None,
+                    annotator_id: AnnotatorId | None = None) -> Sequence[ReviewVote]:
+        """Return the votes given before ``end`` on the accepted answers of the
+        ``reviewed`` projects, by reviewed answer, then in the order given."""
+        state = self._state
+        limit = None if end is None else to_ts(end)
+        authored = {(item.project_id, item.external_id, item.author): item.id
+                    for item in state.items.values() if item.author is not None}
+        reviewers = sorted({project for project, _external, _author in authored})
+        found: list[tuple[tuple[int, int, float, int], ReviewVote]] = []
+        for answer in state.answers.values():
+            assignment = state.assignments.get(answer.assignment_id)
+            if (answer.project_id not in reviewed or answer.excluded or assignment is None
+                    or assignment.stage != "production"
+                    or answer.annotator_id not in state.annotators
+                    or (limit is not None and answer.answered_at >= limit)
+                    or (annotator_id is not None and answer.annotator_id != annotator_id)):
+                continue
+            items = {authored.get((reviewer, f"rec-{answer.assignment_id}",
+                                   answer.annotator_id)) for reviewer in reviewers} - {None}
+            for vote in state.answers.values():
+                if vote.item_id not in items or vote.excluded or (
+                        limit is not None and vote.answered_at >= limit):
+                    continue
+                found.append(((answer.assignment_id, vote.project_id, vote.answered_at,
+                               vote.id), ReviewVote(
+                    AssignmentId(answer.assignment_id), AnnotatorId(answer.annotator_id),
+                    state.annotators[answer.annotator_id].name, ProjectId(answer.project_id),
+                    ProjectId(vote.project_id), vote.value, from_ts(vote.answered_at))))
+        return [vote for _key, vote in sorted(found, key=lambda pair: pair[0])]
 
     async def paid(self, annotator_id: AnnotatorId) -> Sequence[PaidTotal]:
         """Return what the annotator was paid, per currency."""

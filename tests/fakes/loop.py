@@ -11,7 +11,8 @@ answer to an assignment, from a source, or to an item by one annotator is ignore
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import json
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 
 from annotation.models import (
@@ -21,9 +22,10 @@ from annotation.models import (
     AssignmentId,
     AssignmentStatus,
     ItemId,
+    MediaKey,
     ProjectId,
 )
-from annotation.records import ExportAnswer
+from annotation.records import ExportAnswer, RecordingRef
 from tests.fakes.state import (
     AnswerRow,
     AssignmentRow,
@@ -58,7 +60,8 @@ def answer_of(row: AnswerRow) -> Answer:
     """Return the domain answer of a row."""
     return Answer(AssignmentId(row.assignment_id), ItemId(row.item_id),
                   AnnotatorId(row.annotator_id), row.value, row.seconds, row.is_gold,
-                  row.correct, from_ts(row.answered_at), detail=row.detail)
+                  row.correct, from_ts(row.answered_at), detail=row.detail,
+                  checks=row.checks)
 
 
 def export_of(row: AnswerRow, state: FakeState, *, detail: bool = False) -> ExportAnswer:
@@ -193,7 +196,7 @@ class FakeAnswerRepository:
             row_id, answer.assignment_id, project_id, answer.item_id, answer.annotator_id,
             answer.value, answer.seconds, bool(answer.is_gold),
             None if answer.correct is None else bool(answer.correct), source,
-            to_ts(answer.answered_at), detail=answer.detail)
+            to_ts(answer.answered_at), detail=answer.detail, checks=answer.checks)
         state.items[answer.item_id].answers += 1  # trigger answers_count_insert
         return True
 
@@ -207,6 +210,53 @@ class FakeAnswerRepository:
     async def seen_source(self, source: str) -> bool:
         """Return whether an answer from this source (message) was already recorded."""
         return any(a.source == source for a in self._state.answers.values())
+
+    async def value_counts(self, item_id: ItemId) -> Mapping[str, int]:
+        """Return how many accepted (not excluded) answers gave each value to an item."""
+        counts: dict[str, int] = {}
+        for answer in self._state.answers.values():
+            if answer.item_id == item_id and not answer.excluded:
+                counts[answer.value] = counts.get(answer.value, 0) + 1
+        return dict(sorted(counts.items()))
+
+    async def unchecked_recordings(self, source_id: ProjectId, check_id: ProjectId,
+                                   limit: int) -> Sequence[RecordingRef]:
+        """Return the accepted answers of a recording project that no item of the check
+        project names yet (item ``rec-<assignment id>``), oldest first; none that its
+        speaker withdrew (at or before ``speakers.withdrawn_at``)."""
+        made = {i.external_id for i in self._state.items.values() if i.project_id == check_id}
+        cutoffs = {s.annotator_id: s.withdrawn_at for s in self._state.speakers.values()
+                   if s.withdrawn_at is not None}
+        fresh = [a for a in sorted(self._state.answers.values(), key=lambda a: a.id)
+                 if a.project_id == source_id and not a.excluded
+                 and f"rec-{a.assignment_id}" not in made
+                 and a.answered_at > cutoffs.get(a.annotator_id, float("-inf"))]
+        return [RecordingRef(AssignmentId(a.assignment_id), AnnotatorId(a.annotator_id),
+                             MediaKey(a.value), self._state.items[a.item_id].text)
+                for a in fresh[:limit]]
+
+    async def review_counts(self, source_id: ProjectId, check_ids: Sequence[ProjectId]
+                            ) -> Mapping[AssignmentId, Mapping[str, int]]:
+        """Return, for each answer of ``source_id`` that items of the check projects name
+        (``rec-<assignment id>``), how many accepted check answers gave each value, summed
+        over the check projects."""
+        state = self._state
+        named = {f"rec-{a.assignment_id}": AssignmentId(a.assignment_id)
+                 for a in state.answers.values() if a.project_id == source_id}
+        checks = {i.id: named[i.external_id] for i in state.items.values()
+                  if i.project_id in check_ids and i.external_id in named}
+        counts: dict[AssignmentId, dict[str, int]] = {}
+        for vote in state.answers.values():
+            if vote.item_id in checks and not vote.excluded:
+                tally = counts.setdefault(checks[vote.item_id], {})
+                tally[vote.value] = tally.get(vote.value, 0) + 1
+        return {key: dict(sorted(tally.items())) for key, tally in sorted(counts.items())}
+
+    async def recorded_file(self, project_id: ProjectId, file_unique_id: str) -> bool:
+        """Return whether a recording with this ``file_unique_id`` is recorded in the
+        project (an answer's detail names it)."""
+        return any(a.project_id == project_id and a.detail and _file_of(a.detail)
+                   == file_unique_id for a in self._state.answers.values())
 
     async def last_by(self, annotator_id: AnnotatorId) -> Answer | None:
         """Return the annotator's most recent answer."""
@@ -254,3 +304,12 @@ class FakeAnswerRepository:
 
     def _sorted(self) -> list[AnswerRow]:
         return sorted(self._state.answers.values(), key=lambda a: a.id)
+
+
+def _file_of(detail: str) -> object:
+    """Return the ``file_unique_id`` an answer's detail names (None: none, or not JSON)."""
+    try:
+        found = json.loads(detail)
+    except json.JSONDecodeError:
+        return None
+    return found.get("file_unique_id") if isinstance(found, dict) else None

@@ -126,7 +126,7 @@ class FakeItemRepository:
             row_id = new_id(state.items)
             state.items[row_id] = ItemRow(row_id, project_id, d.external_id, d.kind.value,
                                           d.text, d.media_key, d.gold_answer, d.explanation,
-                                          d.training, payload=d.payload)
+                                          d.training, payload=d.payload, author=d.author)
         return len(drafts)
 
     async def get(self, item_id: ItemId) -> Item | None:
@@ -137,14 +137,14 @@ class FakeItemRepository:
     async def next_regular(self, project_id: ProjectId, annotator_id: AnnotatorId,
                            overlap: int, min_overlap: int) -> ItemId | None:
         """Return the open non-gold item closest to completion the annotator has never had
-        (unsettled, under :func:`annotation.loop.assignment.slots_allowed`)."""
+        and did not make (unsettled, under :func:`annotation.loop.assignment.slots_allowed`)."""
         open_items = [
             i for i in self._state.items.values()
             if i.project_id == project_id and not i.is_gold and not i.settled
             and i.fill < overlap and i.fill < max(min_overlap, i.answers + 1)
         ]
         had = items_had(self._state, annotator_id)
-        fresh = [i for i in open_items if i.id not in had]
+        fresh = [i for i in open_items if i.id not in had and i.author != annotator_id]
         return ItemId(min(fresh, key=lambda i: (-i.fill, i.id)).id) if fresh else None
 
     async def settle(self, item_id: ItemId, settled: bool = True) -> None:

@@ -186,8 +186,8 @@ class FakeQualityRepository:
                 break
             skips += 1
         gold = [a for a in self._gold_scored(project_id, annotator_id) if a.id > after_answer]
-        positions = limited([p for a in newest if a.detail
-                             and (p := json.loads(a.detail).get("position")) is not None],
+        positions = limited([(p, d.get("choices")) for a in newest if a.detail
+                             and (p := (d := json.loads(a.detail)).get("position")) is not None],
                             POSITION_WINDOW)
         return History(
             gold=_score(gold),
@@ -198,8 +198,11 @@ class FakeQualityRepository:
                             if a.answered_at >= to_ts(since)),
             production_done=sum(1 for g in assignments
                                 if g.stage == PRODUCTION and g.status == "answered"),
-            first_picks=sum(1 for position in positions if position == 0),
-            positioned=len(positions))
+            gold_parts=_part_scores(gold),
+            first_picks=sum(1 for position, _ in positions if position == 0),
+            positioned=len(positions),
+            expected_first=sum(1.0 / (2 if choices is None else choices)
+                               for _, choices in positions))
 
     async def last_answer_id(self, project_id: ProjectId, annotator_id: AnnotatorId) -> int:
         """Return the id of the annotator's latest answer in the project (0: none)."""
@@ -286,3 +289,14 @@ class FakeQualityRepository:
     async def roster_size(self, project_id: ProjectId) -> int:
         """Return how many annotators have a standing in the project."""
         return sum(1 for row in self._state.standings.values() if row.project_id == project_id)
+
+
+def _part_scores(gold: Sequence[AnswerRow]) -> tuple[tuple[str, GoldScore], ...]:
+    """Return each question's gold score from the answers' per-question checks (010)."""
+    totals: dict[str, list[int]] = {}
+    for answer in gold:
+        for key, right in answer.checks:
+            counts = totals.setdefault(key, [0, 0])
+            counts[0] += 1
+            counts[1] += int(right)
+    return tuple((key, GoldScore(right, total)) for key, (total, right) in sorted(totals.items()))

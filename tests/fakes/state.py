@@ -126,6 +126,7 @@ class ItemRow:
     live: int = 0
     settled: bool = False
     payload: str = ""  # the kind's own data (009)
+    author: int | None = None  # whose work the item is made of (012)
 
     @property
     def is_gold(self) -> bool:
@@ -157,7 +158,8 @@ class AssignmentRow:
 
 @dataclass
 class AnswerRow:
-    """A row of ``answers`` (001; ``excluded`` from 002, ``detail`` from 009)."""
+    """A row of ``answers`` (001; ``excluded`` from 002, ``detail`` from 009, ``checks``
+    from 010)."""
 
     id: int
     assignment_id: int
@@ -172,6 +174,7 @@ class AnswerRow:
     answered_at: float
     excluded: bool = False
     detail: str = ""  # what the answer says beyond its label (009)
+    checks: tuple[tuple[str, bool], ...] = ()  # per-question gold checks (010)
 
 
 @dataclass
@@ -265,6 +268,18 @@ class PayoutRow:
 
 
 @dataclass
+class SpeakerRow:
+    """A row of ``speakers`` (013), keyed by annotator."""
+
+    annotator_id: int
+    gender: str | None = None
+    age_band: str | None = None
+    region: str | None = None
+    consented_at: float | None = None
+    withdrawn_at: float | None = None
+
+
+@dataclass
 class FakeState:
     """Every table of the schema: what one committed database holds."""
 
@@ -281,6 +296,7 @@ class FakeState:
     outbox: dict[tuple[int, int], OutboxRow] = field(default_factory=dict)
     payouts: dict[tuple[str, int, str], PayoutRow] = field(default_factory=dict)
     secrets: dict[str, bytes] = field(default_factory=dict)
+    speakers: dict[int, SpeakerRow] = field(default_factory=dict)
 
     def copy(self) -> FakeState:
         """Return a copy sharing no row with this state (a transaction's working copy).

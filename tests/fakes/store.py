@@ -31,6 +31,7 @@ from tests.fakes.media import FakeMediaRepository
 from tests.fakes.people import FakeAnnotatorRepository, FakeSecretRepository
 from tests.fakes.projects import FakeItemRepository, FakeProjectRepository
 from tests.fakes.quality import FakeQualityRepository
+from tests.fakes.speakers import FakeSpeakerRepository
 from tests.fakes.state import FakeState
 
 
@@ -52,6 +53,7 @@ class FakeUnitOfWork:
         self.earnings = FakeEarningsRepository(state)
         self.stats = FakeStatsRepository(state)
         self.secrets = FakeSecretRepository(state)
+        self.speakers = FakeSpeakerRepository(state)
 
 
 class FakeStore:

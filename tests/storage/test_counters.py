@@ -49,10 +49,13 @@ async def test_the_migration_counts_drifted_counters_again(
         # it is missing)
         connection.execute("CREATE INDEX items_open_queue ON items "
                            "(project_id, is_gold, settled, fill DESC, id)")
-        # and the kinds' columns of migration 009 (recorded as applied: it must not run twice)
-        connection.executescript(next(sql for v, _name, sql in every if v == 9))
-        connection.execute("INSERT INTO schema_migrations (version, name, applied_at) "
-                           "VALUES (9, '009_kind_data.sql', 0)")
+        # and the kinds' columns of migrations 009 to 012 (recorded as applied: they must
+        # not run twice)
+        for version in (9, 10, 11, 12):
+            name, sql = next((n, q) for v, n, q in every if v == version)
+            connection.executescript(sql)
+            connection.execute("INSERT INTO schema_migrations (version, name, applied_at) "
+                               "VALUES (?, ?, 0)", (version, name))
     async with Database(path) as database:
         await _work(database, clock, range(10, 14))
     with closing(sqlite3.connect(path)) as connection, connection:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 from typing import Any
 
 from bot.sandbox.errors import bad_request
@@ -86,12 +87,14 @@ def _text_getter(field: str) -> Any:
 
 
 async def get_file(state: SandboxState, call: Call) -> Any:
-    """Return a File object whose path can be downloaded from /file/bot<token>/."""
+    """Return a File object whose path can be downloaded from /file/bot<token>/ for a while."""
     stored = state.files.get(call.params["file_id"])
     if stored is None:
         raise bad_request("invalid file_id")
     if stored.size > state.config.max_download_bytes:
         raise bad_request("file is too big")
+    ttl = state.config.file_link_ttl
+    state.files.issue_link(stored, math.inf if ttl is None else state.config.clock() + ttl)
     return {"file_id": stored.file_id, "file_unique_id": stored.file_unique_id,
             "file_size": stored.size, "file_path": stored.path}
 

@@ -104,7 +104,7 @@ async def edit_message_media(state: SandboxState, call: Call) -> Any:
     if (prepared.existing is not None and prepared.existing.file_id == old.file_id
             and caption == old.text and markup == _inline(old.reply_markup)):
         raise not_modified()
-    stored = commit_file(state, prepared)
+    stored = commit_file(state, prepared, item)
     return _apply(state, chat, old, kind=kind, text=caption, entities=entities,
                   media=media_json(state, stored, item), markup=markup,
                   html=html_source(item, "caption"), file_id=stored.file_id,

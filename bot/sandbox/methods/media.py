@@ -12,7 +12,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot.sandbox.errors import ApiError, bad_request
-from bot.sandbox.files import PhotoInfo, StoredFile, audio_duration, describe_photo
+from bot.sandbox.files import (
+    PhotoInfo,
+    StoredFile,
+    audio_duration,
+    describe_photo,
+    mismatch_error,
+)
 from bot.sandbox.methods.call import Call
 from bot.sandbox.params import Upload
 from bot.sandbox.state import SandboxState
@@ -39,8 +45,7 @@ async def prepare_file(state: SandboxState, call: Call, kind: str, value: Any) -
             raise bad_request("failed to get HTTP URL content")
         stored = state.require_file(value)
         if stored.kind != kind:
-            raise bad_request(
-                f"can't use file of type {stored.kind.title()} as {kind.title()}")
+            raise mismatch_error(stored.kind, kind)
         return PreparedFile(kind, existing=stored)
     if not isinstance(value, Upload):
         raise bad_request(f"there is no {kind} in the request")
@@ -55,8 +60,13 @@ async def prepare_file(state: SandboxState, call: Call, kind: str, value: Any) -
     return PreparedFile(kind, upload=value, photo=photo)
 
 
-def commit_file(state: SandboxState, prepared: PreparedFile) -> StoredFile:
-    """Store a prepared upload (counting it) or return the reused file."""
+def commit_file(state: SandboxState, prepared: PreparedFile,
+                declared: dict[str, Any] | None = None) -> StoredFile:
+    """Store a prepared upload (counting it) or return the reused file.
+
+    ``declared`` holds the request's parameters: an audio file keeps the ``duration``,
+    ``title`` and ``performer`` its sender gave, and shows them again when resent by file_id.
+    """
     if prepared.existing is not None:
         return prepared.existing
     upload = prepared.upload
@@ -67,9 +77,15 @@ def commit_file(state: SandboxState, prepared: PreparedFile) -> StoredFile:
         return state.files.add_photo(upload.data, prepared.photo)
     mime = (mimetypes.guess_type(upload.filename)[0] if upload.filename else None) or (
         DEFAULT_MIME.get(prepared.kind) or upload.content_type or "application/octet-stream")
-    duration = audio_duration(upload.data) if prepared.kind in ("audio", "voice") else 0
+    declared = declared or {}
+    duration = 0
+    if prepared.kind in ("audio", "voice"):
+        given = declared.get("duration")
+        duration = given if isinstance(given, int) and given > 0 else audio_duration(upload.data)
+    tags = ({k: v if isinstance(v := declared.get(k), str) and v else None
+             for k in ("title", "performer")} if prepared.kind == "audio" else {})
     return state.files.add(prepared.kind, upload.data, file_name=upload.filename or None,
-                           mime_type=mime, duration=duration)
+                           mime_type=mime, duration=duration, **tags)
 
 
 def media_json(state: SandboxState, stored: StoredFile, params: dict[str, Any]
@@ -81,7 +97,8 @@ def media_json(state: SandboxState, stored: StoredFile, params: dict[str, Any]
     if stored.kind in ("audio", "voice", "video"):
         out["duration"] = int(params.get("duration") or stored.duration)
     if stored.kind == "audio":
-        out.update({k: params[k] for k in ("performer", "title") if params.get(k)})
+        out.update({k: v for k in ("performer", "title")
+                    if (v := params.get(k) or getattr(stored, k))})
     if stored.file_name and stored.kind != "voice":
         out["file_name"] = stored.file_name
     if stored.mime_type:

@@ -69,7 +69,7 @@ async def _send_media(state: SandboxState, call: Call, kind: str) -> Any:
     reply_to = reply_target(chat, p)
     prepared = await prepare_file(state, call, kind, p[kind])
     state.admit(chat, Traffic.SEND)
-    stored = commit_file(state, prepared)
+    stored = commit_file(state, prepared, p)
     message = build_message(base=message_base(state, chat), kind=kind, text=caption,
                             entities=entities, media=media_json(state, stored, p),
                             reply_markup=markup, html=html_source(p, "caption"),
@@ -123,7 +123,7 @@ async def send_media_group(state: SandboxState, call: Call) -> Any:
     group_id = f"{chat.id}{chat.next_id}{state.now()}"
     results = []
     for item, (text, entities), file in prepared:
-        stored = commit_file(state, file)
+        stored = commit_file(state, file, item)
         message = build_message(base=message_base(state, chat), kind=item["type"],
                                 text=text, entities=entities,
                                 media=media_json(state, stored, item), reply_markup=None,

@@ -290,6 +290,7 @@ def test_every_row_code_has_a_case() -> None:
     seen = {code for _, expected in CSV_CASES + JSONL_CASES for code, _, _ in expected}
     seen |= {I.NO_MEDIA_SOURCE, I.ENCODING, I.TOO_MANY, I.FILE_TOO_LARGE, I.MISSING_FILE}
     seen |= {I.EMPTY_CELL}  # a comparison's cells: tests/annotation/kinds/test_pairwise.py
+    seen |= {I.MIXED_CANDIDATES}  # tests/annotation/kinds/test_image_pairs.py
     assert set(ItemProblem) <= seen
 
 

@@ -25,6 +25,7 @@ from annotation.models import (
     LocalizedText,
     NumberRange,
     ProjectSpec,
+    Question,
     Scale,
 )
 
@@ -294,6 +295,16 @@ def specs(draw: st.DrawFn) -> ProjectSpec:
     elif answer_type is AnswerType.RANKING:
         count = draw(st.integers(2, 4))
         scale = Scale(points=count, labels=tuple(str(n) for n in range(1, count + 1)))
+    if answer_type is AnswerType.CHECK:
+        scale = Scale(points=draw(st.integers(1, 5)), labels=("yes", "no", "unclear"),
+                      source=draw(st.one_of(st.none(), texts.filter(lambda t: len(t) <= 100))))
+    elif answer_type is AnswerType.RECORDING and draw(st.booleans()):
+        low = draw(st.floats(0.5, 60))
+        scale = Scale(points=0, labels=(), min_seconds=low,
+                      max_seconds=draw(st.floats(low, 600)))
+    questions: tuple[Question, ...] = ()
+    if answer_type is AnswerType.QUESTIONS:
+        questions = draw(question_lists())
     methods = ["majority", "weighted"]
     if answer_type.is_choice:
         methods += ["dawid_skene", "one_coin"]
@@ -311,7 +322,36 @@ def specs(draw: st.DrawFn) -> ProjectSpec:
         number_range=number_range,
         aggregation=draw(st.sampled_from(methods)),
         scale=scale,
+        questions=questions,
     )
+
+
+@st.composite
+def question_lists(draw: st.DrawFn) -> tuple[Question, ...]:
+    count = draw(st.integers(1, 6))
+    keys = draw(st.lists(st.from_regex(r"[a-z][a-z0-9_]{0,31}", fullmatch=True),
+                         min_size=count, max_size=count, unique=True))
+    comparing = draw(st.booleans())
+    out: list[Question] = []
+    for n, key in enumerate(keys):
+        kind = AnswerType.PAIRWISE if comparing and n == count - 1 else draw(
+            st.sampled_from([AnswerType.SINGLE, AnswerType.YES_NO, AnswerType.RATING]))
+        options: tuple[str, ...] = ()
+        scale = None
+        if kind is AnswerType.SINGLE:
+            options = tuple(draw(st.lists(one_line, min_size=2, max_size=5,
+                                          unique_by=lambda o: o.casefold())))
+        elif kind is AnswerType.RATING:
+            points, start = draw(st.integers(2, 11)), draw(st.integers(0, 1))
+            scale = Scale(points=points, labels=tuple(str(start + k) for k in range(points)),
+                          start=start)
+        elif kind is AnswerType.PAIRWISE:
+            tie = draw(st.booleans())
+            scale = Scale(points=draw(st.integers(1, 3)),
+                          labels=("a", "b", "tie") if tie else ("a", "b"), tie=tie)
+        each = comparing and kind is not AnswerType.PAIRWISE and draw(st.booleans())
+        out.append(Question(key, draw(localized(limit=200)), kind, options, scale, each))
+    return tuple(out)
 
 
 @given(specs())

@@ -45,7 +45,23 @@ def test_three_picks_rank_four_and_the_label_is_the_best_in_the_items_order() ->
     assert len(KIND.layout(t).rows[0]) == 2 and KIND.layout(t).controls
     final = KIND.press(t, letters(t)[picks[2]])
     assert final.final == "3"
-    assert json.loads(final.detail) == {"ranking": [2, 0, 3, 1], "shown": list(order)}
+    # the best response's screen place and how many were shown, for the position rule
+    assert json.loads(final.detail) == {"ranking": [2, 0, 3, 1], "shown": list(order),
+                                        "position": order.index(2), "choices": 4}
+
+
+@pytest.mark.parametrize("annotator", range(8))
+def test_the_detail_records_the_screen_place_of_the_response_ranked_best(
+        annotator: int) -> None:
+    t = turn(annotator=annotator)
+    for _ in range(3):  # always the top one of those left: the response shown first wins
+        step = KIND.press(t, min(letters(t).items())[1])
+        if step.draft is None:
+            break
+        t = turn(step.draft, annotator)
+    detail = json.loads(step.detail)
+    assert detail["position"] == 0 and detail["choices"] == 4
+    assert detail["ranking"] == list(t.order(4))  # the screen's order, top to bottom
 
 
 def test_a_button_from_an_earlier_step_changes_nothing() -> None:

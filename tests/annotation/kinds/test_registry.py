@@ -20,6 +20,11 @@ SPECS = {
     "pairwise": "tie = true\nlevels = 3",
     "rating": 'points = 7\nstart = 0\nlow = "bad"\nhigh = "good"',
     "ranking": "candidates = 3",
+    "recording": "max_seconds = 30.0",
+    "check": 'source = "Read aloud"\nvotes = 3',
+    "transcript": 'max_cer = 0.1\nnumbers = "separate"',
+    "questions": '[[questions]]\nkey = "ok"\nquestion = "OK?"\nanswer_type = "yes_no"\n'
+                 '[[questions]]\nkey = "stars"\nquestion = "Stars?"\nanswer_type = "rating"\n',
 }
 
 
@@ -37,14 +42,14 @@ def test_every_button_is_accepted_and_every_final_value_is_canonical(name: str) 
     item = Item(ItemId(1), ProjectId(1), "i", MediaKind.TEXT, "t", None, None, payload=payload)
     turn = Turn(spec, item, AnnotatorId(5), "")
     layout = kind.layout(turn)
-    assert kind.accepts_typed == (not layout.rows)
+    assert (kind.accepts_typed or kind.accepts_voice) == (not layout.rows)
     for button in [b for row in layout.rows for b in row] + list(layout.controls):
         step = kind.press(turn, button.code)
-        while step.final is None and name == "ranking":  # pick the first button until done
+        while step.final is None and name in ("ranking", "questions"):  # first button until done
             assert step.draft is not None
             turn = Turn(spec, item, AnnotatorId(5), step.draft)
             step = kind.press(turn, kind.layout(turn).rows[0][0].code)
         if step.final is not None:
-            assert step.final in spec.labels or name == "multi"
+            assert step.final in spec.labels or name in ("multi", "questions")
             assert kind.canonical(spec, step.final) == step.final
             assert kind.is_correct(spec, step.final, step.final)

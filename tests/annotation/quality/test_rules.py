@@ -7,6 +7,7 @@ import pytest
 from annotation.quality.rules import (
     AgreementStats,
     Evidence,
+    PartEvidence,
     Verdict,
     cap_reached,
     check_agreement,
@@ -19,7 +20,14 @@ from annotation.quality.rules import (
     to_apply,
 )
 from annotation.quality.scores import GoldScore
-from annotation.quality.settings import QualitySettings, Rule, RuleAction, gold_bar, speed_floor
+from annotation.quality.settings import (
+    QualitySettings,
+    Rule,
+    RuleAction,
+    gold_bar,
+    same_answer_limit,
+    speed_floor,
+)
 
 ON = QualitySettings(enabled=True)
 
@@ -92,7 +100,8 @@ def test_agreement_rule_compares_with_the_crowd(matches: int, total: int, crowd:
 
 
 def test_same_answer_run_fires_at_the_limit() -> None:
-    limit = ON.run_max_same
+    limit = same_answer_limit(ON, "single")
+    assert limit == 15 and same_answer_limit(ON, "check") == 40  # checks: mostly "yes"
     assert check_same_answer(["1"] * (limit - 1), ON) is None
     assert check_same_answer(["1"] * limit, ON) is not None
     assert check_same_answer(["2"] + ["1"] * (limit - 1), ON) is None
@@ -123,3 +132,25 @@ def test_evaluate_puts_suspensions_first_and_to_apply_gives_warnings_once() -> N
     flag = Verdict(Rule.AGREEMENT, RuleAction.FLAG, {})
     assert to_apply([flag, warn], frozenset()) == (None, [flag, warn])
     assert to_apply([flag, warn], frozenset({Rule.SPEED})) == (None, [flag])
+
+
+def test_with_several_questions_the_gold_and_run_rules_judge_each_question() -> None:
+    settings = QualitySettings(gold_min_answers=4, run_max_same=5)
+    parts = (PartEvidence("safe", GoldScore(0, 6), ["yes", "no", "yes"], 2),
+             PartEvidence("stars", GoldScore(6, 6), ["3"] * 5, 5))
+    # the whole answer's gold score and values are not judged once questions are
+    evidence = Evidence(gold=GoldScore(0, 9), values=["x"] * 9, parts=parts)
+    verdicts = evaluate(evidence, settings, options=0, answer_type="questions")
+    assert {(v.rule, v.params.get("question")) for v in verdicts} == {
+        (Rule.GOLD, "safe"), (Rule.SAME_ANSWER, "stars")}
+    quiet = (PartEvidence("safe", GoldScore(6, 6), ["yes", "no"], 2),)
+    assert evaluate(Evidence(gold=GoldScore(0, 9), parts=quiet), settings, options=0,
+                    answer_type="questions") == []
+
+
+def test_a_check_project_tolerates_long_runs_of_yes_unless_the_spec_says_otherwise() -> None:
+    assert check_same_answer(["yes"] * 39, ON, "check") is None
+    assert check_same_answer(["yes"] * 40, ON, "check") is not None
+    assert check_same_answer(["yes"] * 15, ON, "single") is not None
+    assert check_same_answer(["yes"] * 15, QualitySettings(run_max_same=15), "check") \
+        is not None
