@@ -125,9 +125,11 @@ def handler_groups() -> list[tuple[int, list[Handler]]]:
             MessageHandler(filters.Document.ALL & PRIVATE, project_upload.on_document),
             MessageHandler(filters.PHOTO & filters.CaptionRegex(r"^/broadcast(@\w+)?(\s|$)")
                            & PRIVATE, broadcast.on_broadcast_photo),
-            MessageHandler(filters.FORWARDED & PRIVATE, roles.on_forwarded),
+            # a voice note or audio, forwarded or not, answers a recording task (a forwarded
+            # one is refused there: it is not the sender's own voice)
             MessageHandler((filters.VOICE | filters.AUDIO) & PRIVATE,
                            task_flow.on_voice_answer),
+            MessageHandler(filters.FORWARDED & PRIVATE, roles.on_forwarded),
             MessageHandler(TYPED_TEXT, task_flow.on_typed_answer),
             MessageHandler(filters.COMMAND & PRIVATE, annotator.on_unknown_command),
         ]),

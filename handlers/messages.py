@@ -36,6 +36,8 @@ ERRORS: dict[ErrorCode, str] = {
                             "type your answer."),
     ErrorCode.DUPLICATE_RECORDING: N_("You sent this recording before. Please record the "
                                       "text again."),
+    ErrorCode.FORWARDED_RECORDING: N_("A forwarded recording is not accepted: please hold the "
+                                      "🎤 button and record your own voice."),
     ErrorCode.WITHDRAWN: N_("You withdrew your recordings. To record again, send /speaker "
                             "and agree first."),
     ErrorCode.ALREADY_ANSWERED: N_("Already recorded."),

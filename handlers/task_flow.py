@@ -169,7 +169,8 @@ async def on_voice_answer(update: Update, context: AnnobotContext) -> None:
         else int(duration or 0)
     note = VoiceNote(sound.file_id, sound.file_unique_id, seconds,
                      sound.file_size, sound.mime_type or "audio/ogg",
-                     f"{message.chat_id}:{message.message_id}", voice=message.voice is not None)
+                     f"{message.chat_id}:{message.message_id}", voice=message.voice is not None,
+                     forwarded=message.forward_origin is not None)
 
     async def fetch() -> bytes:
         return bytes(await (await sound.get_file()).download_as_bytearray())

@@ -16,7 +16,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from annotation.intake.spec_fields import FieldReader, SpecProblem, prefixed
-from annotation.kinds.questions import PART_KINDS
+from annotation.kinds.question_parts import PART_KINDS
 from annotation.models import AnswerType, LocalizedText, Question, Scale
 
 MAX_QUESTIONS = 6

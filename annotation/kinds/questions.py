@@ -31,7 +31,7 @@ import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 
-from annotation.datasets.records import ExportTable, KindItem, KindVote, LabeledItem
+from annotation.datasets.records import ExportTable, KindItem, LabeledItem
 from annotation.errors import AnswerRejected, ErrorCode
 from annotation.kinds.base import (
     BACK_CODE,
@@ -44,44 +44,31 @@ from annotation.kinds.base import (
     Phrase,
     PhraseCode,
     Step,
-    TaskKind,
     TaskLayout,
     Text,
     Turn,
     VoteModel,
     message_need,
 )
-from annotation.kinds.choice import ChoiceKind
-from annotation.kinds.comparison import Comparison
 from annotation.kinds.defaults import KindDefaults
 from annotation.kinds.label_studio import CONTROL, object_kinds, object_tags, view
 from annotation.kinds.pairwise import COLUMNS, PairwiseKind, comparison_objects
-from annotation.kinds.rating import RatingKind
-from annotation.models import AnswerType, MediaKey, MediaKind, ProjectSpec, Question
+from annotation.kinds.question_parts import (
+    PART_KINDS,
+    Part,
+    all_parts,
+    comparison_question,
+    labels_of,
+    part_spec,
+)
+from annotation.kinds.question_tables import question_tables
+from annotation.models import MediaKey, MediaKind, ProjectSpec
 
-# The one-tap kinds a question may have (``parts`` answers them with their own kind).
-PART_KINDS: Mapping[AnswerType, TaskKind] = {
-    AnswerType.SINGLE: ChoiceKind("single"), AnswerType.YES_NO: ChoiceKind("yes_no"),
-    AnswerType.RATING: RatingKind(), AnswerType.PAIRWISE: PairwiseKind()}
 CAPTION_LIMIT = 1024  # characters of a photo's or a clip's caption
 CAPTION_RESERVE = 100  # the exam or training line, a rating's ends (intake's reserve)
 STEP = 100  # a button's code: the step it was shown at * STEP + the question's own code
-SIDES = ("a", "b")  # each-parts name the responses in the item's order
 SCREEN = ("A", "B")
 MEDIA_COLUMNS = ("image", "audio", "media")
-LABEL_FIELDS = ("item_id", "question", "candidate_id", "label", "confidence", "agreement",
-                "answers", "votes", "gold")
-LONG_FIELDS = ("item_id", "annotator", "question", "candidate_id", "label")
-
-
-@dataclass(frozen=True, slots=True)
-class Part:
-    """One answer the walk asks for: a question, or a question about one response."""
-
-    key: str  # "preference", or "helpful.a" for a question asked about each response
-    question: Question
-    spec: ProjectSpec  # the spec the part is answered under (its kind, labels, scale)
-    side: int | None = None  # each: 0 the item's first response, 1 its second
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,30 +79,6 @@ class Entry:
     label: str
     code: int
     detail: str = ""
-
-
-def part_spec(spec: ProjectSpec, question: Question) -> ProjectSpec:
-    """Return the spec one question is answered under: the project's, narrowed to it."""
-    return replace(spec, question=question.text, answer_type=question.answer_type,
-                   options=question.options, scale=question.scale, questions=())
-
-
-def all_parts(spec: ProjectSpec) -> tuple[Part, ...]:
-    """Return every part in the spec's order (a question asked of each response: a, b)."""
-    parts: list[Part] = []
-    for question in spec.questions:
-        narrowed = part_spec(spec, question)
-        if question.each:
-            parts += [Part(f"{question.key}.{SIDES[side]}", question, narrowed, side)
-                      for side in (0, 1)]
-        else:
-            parts.append(Part(question.key, question, narrowed))
-    return tuple(parts)
-
-
-def comparison_question(spec: ProjectSpec) -> Question | None:
-    """Return the spec's comparison question (its items are then prompt and responses)."""
-    return next((q for q in spec.questions if q.answer_type is AnswerType.PAIRWISE), None)
 
 
 class QuestionsKind(KindDefaults):
@@ -132,7 +95,7 @@ class QuestionsKind(KindDefaults):
 
     def split(self, spec: ProjectSpec, value: str) -> Mapping[str, str]:
         """Return a value's (or a gold answer's) label for each part it gives."""
-        return dict(json.loads(value)) if value else {}
+        return labels_of(value)
 
     def check_item(self, spec: ProjectSpec, cells: Mapping[str, str]) -> ItemCheck:
         """Read a comparison's prompt and responses (with a comparison question), else
@@ -261,30 +224,8 @@ class QuestionsKind(KindDefaults):
 
     def export(self, spec: ProjectSpec, items: Sequence[KindItem]) -> Sequence[ExportTable]:
         """Return one row per item and part, every answer per part, and the tables of the
-        comparison and the ratings (ratings: one dimension per question)."""
-        parts = all_parts(spec)
-        rows, long = [], []
-        for entry in items:
-            ids = _candidate_ids(entry.payload)
-            for part in parts:
-                found = entry.labelled.parts.get(part.key)
-                candidate = ids[part.side] if ids and part.side is not None else None
-                if found is not None:
-                    rows.append({"item_id": found.item_id, "question": part.question.key,
-                                 "candidate_id": candidate, "label": found.label,
-                                 "confidence": round(found.confidence, 6),
-                                 "agreement": round(found.agreement, 6),
-                                 "answers": found.answers, "votes": dict(found.votes),
-                                 "gold": found.gold})
-            for vote in entry.votes:
-                labels = self.split(spec, vote.label)
-                long += [{"item_id": entry.labelled.item_id, "annotator": vote.annotator,
-                          "question": part.question.key,
-                          "candidate_id": ids[part.side] if ids and part.side is not None
-                          else None, "label": labels.get(part.key)} for part in parts]
-        tables = [ExportTable("questions/labels", LABEL_FIELDS, tuple(rows)),
-                  ExportTable("questions/long", LONG_FIELDS, tuple(long))]
-        return tables + _part_tables(parts, items, self)
+        comparison and the ratings (``annotation.kinds.question_tables``)."""
+        return question_tables(spec, items)
 
     def label_studio_config(self, spec: ProjectSpec, kinds: Sequence[MediaKind]) -> str:
         """Return the item's objects and each part's controls, named by its key."""
@@ -398,16 +339,6 @@ def _detail(entries: Sequence[Entry]) -> str:
     return json.dumps(detail, separators=(",", ":"), ensure_ascii=False)
 
 
-def part_detail(detail: str, key: str) -> str:
-    """Return one part's own detail from an answer's detail ("" when it has none)."""
-    if not detail:
-        return ""
-    for entry in json.loads(detail).get("answered", ()):
-        if entry[0] == key:
-            return str(entry[3])
-    return ""
-
-
 def _read_pairs(raw: str) -> dict[str, str]:
     text = raw.strip()
     if text.startswith("{"):
@@ -429,56 +360,7 @@ def _read_pairs(raw: str) -> dict[str, str]:
     return pairs
 
 
-def _candidate_ids(payload: str) -> tuple[str, str] | None:
-    if not payload:
-        return None
-    comparison = Comparison.from_json(payload)
-    return comparison.first.id, comparison.second.id
-
-
 def _control(key: str) -> str:
     return key.replace(".", "_")
 
 
-def _part_tables(parts: Sequence[Part], items: Sequence[KindItem],
-                 kind: QuestionsKind) -> list[ExportTable]:
-    """Return the comparison's tables and the ratings' (one dimension per question, and
-    the response it is about for a question asked of each) as their own kinds write them."""
-    ids = {entry.labelled.item_id: _candidate_ids(entry.payload) for entry in items}
-    merged: dict[str, ExportTable] = {}
-    for part in parts:
-        own = PART_KINDS[part.question.answer_type]
-        if not own.own_tables:
-            continue
-        narrowed = replace(part.spec, name=part.question.key)
-        part_items = [found for entry in items
-                      if (found := _part_item(entry, part, kind)) is not None]
-        for table in own.export(narrowed, part_items):
-            fields, rows = table.fields, table.rows
-            if part.side is not None:
-                fields = (*fields, "candidate_id")
-                rows = tuple({**row, "candidate_id": _candidate(ids, row, part.side)}
-                             for row in rows)
-            known = merged.get(table.name)
-            if known is not None:
-                fields = tuple(dict.fromkeys((*known.fields, *fields)))
-                rows = known.rows + rows
-            merged[table.name] = replace(table, fields=fields, rows=tuple(
-                {field: row.get(field) for field in fields} for row in rows))
-    return list(merged.values())
-
-
-def _part_item(entry: KindItem, part: Part, kind: QuestionsKind) -> KindItem | None:
-    found = entry.labelled.parts.get(part.key)
-    if found is None:
-        return None
-    votes = tuple(KindVote(v.annotator, label, part_detail(v.detail, part.key))
-                  for v in entry.votes
-                  if (label := kind.split(part.spec, v.label).get(part.key)) is not None)
-    return KindItem(found, entry.payload, votes)
-
-
-def _candidate(ids: Mapping[str, tuple[str, str] | None], row: Mapping[str, object],
-               side: int) -> str | None:
-    pair = ids.get(str(row.get("item_id")))
-    return pair[side] if pair is not None else None

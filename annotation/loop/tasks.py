@@ -151,6 +151,8 @@ class TaskService:
             active, project = found
             if not kind_of(project.spec).accepts_voice:
                 raise AnswerRejected(ErrorCode.NOT_VOICE)
+            if note.forwarded:  # someone else's voice, or one's own from another chat
+                raise AnswerRejected(ErrorCode.FORWARDED_RECORDING)
             if not may_record(await uow.speakers.get(annotator_id)):
                 raise AnswerRejected(ErrorCode.WITHDRAWN)  # until /speaker is agreed anew
             if await uow.answers.seen_source(note.source):

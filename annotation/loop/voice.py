@@ -39,6 +39,7 @@ class VoiceNote:
     mime: str
     source: str  # the message, so a redelivered update records nothing twice
     voice: bool = True  # a voice note (False: an audio file): it is sent on the same way
+    forwarded: bool = False  # forwarded from elsewhere: not the sender's own recording
 
 
 @dataclass(frozen=True, slots=True)

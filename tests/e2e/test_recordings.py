@@ -161,3 +161,22 @@ async def test_recordings_become_checks_decided_by_two_agreeing_votes(
                                 "ON i.id = a.item_id WHERE a.annotator_id = 1333")
             assert item == [(settled[1][0],)]  # only the undecided recording is left
             assert server.state.stats.uploads == uploads  # sent by file id, never again
+
+
+async def test_a_forwarded_recording_is_refused_and_nothing_recorded(
+        make_harness) -> None:  # type: ignore[no-untyped-def]
+    spec = parse_spec(RECORDING_SPEC)
+    items = parse_items(sentences_csv(), "s.csv", spec, None)
+    async with make_harness(spec, items) as harness, sandbox() as server, harness.bot(server):
+        speaker = await join(server, harness, 1340)
+        other = await join(server, harness, 1341)
+        # a note the bot refused (silent) is in no answer: refused again when forwarded,
+        # for being forwarded, before anything is downloaded
+        refused = await speaker.send_voice(voice_note(3.0, kind="silence", seed=9))
+        await speaker.wait_for(replies_to(refused))
+        harness_answers = harness.rows("SELECT COUNT(*) FROM answers")
+        downloads = server.state.stats.downloads
+        await other.forward(refused, origin=speaker)
+        await other.wait_for(lambda m: "forwarded recording is not accepted" in (m.text or ""))
+        assert server.state.stats.downloads == downloads
+        assert harness.rows("SELECT COUNT(*) FROM answers") == harness_answers
