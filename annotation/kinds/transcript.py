@@ -53,22 +53,18 @@ from annotation.aggregation.transcripts import (
     transcript_correct,
 )
 from annotation.answers import normalize_text
-from annotation.datasets.records import ExportTable, KindItem, LabeledItem
+from annotation.datasets.records import ExportTable, KindItem
 from annotation.errors import AnswerRejected, ErrorCode
 from annotation.kinds.base import (
     Block,
     BlockStyle,
-    Phrase,
     PhraseCode,
     SpecReader,
-    Step,
-    TaskLayout,
     Turn,
     VoteModel,
 )
-from annotation.kinds.defaults import KindDefaults
-from annotation.kinds.label_studio import result, textarea_config
-from annotation.models import MediaKind, ProjectSpec, Scale
+from annotation.kinds.free import TypedKind
+from annotation.models import ProjectSpec, Scale
 
 CER_BOUNDS = (0.0, 1.0)
 ITEM_FIELDS = ("item_id", "consensus", "confidence", "answers", "pairwise_wer", "pairwise_cer",
@@ -77,14 +73,15 @@ LONG_FIELDS = ("item_id", "annotator", "text", "normalized", "cer_to_consensus")
 NO_GOLD_WEIGHT = 0.5  # (0 + 0.5) / (0 + 1): an annotator with no gold answer yet
 
 
-class TranscriptKind(KindDefaults):
-    """No buttons: the annotator types what the item says."""
+class TranscriptKind(TypedKind):
+    """A typed answer (``TypedKind``: a note, a text area in Label Studio) of what the item
+    says, checked against gold by CER and aggregated by ROVER."""
 
-    name = "transcript"
-    accepts_typed = True
     own_tables = True
-    votes = VoteModel.TRANSCRIPT
     spec_keys: tuple[str, ...] = ("max_cer", "numbers")
+
+    def __init__(self) -> None:
+        super().__init__("transcript", PhraseCode.TYPE_TRANSCRIPT, VoteModel.TRANSCRIPT)
 
     def read_scale(self, reader: SpecReader) -> Scale | None:
         """Read the gold bar and the number policy (both optional)."""
@@ -106,26 +103,9 @@ class TranscriptKind(KindDefaults):
         """Return the per-item consensus with its agreement, and every transcript."""
         return transcript_tables(spec, items)
 
-    def label_studio_config(self, spec: ProjectSpec, kinds: Sequence[MediaKind]) -> str:
-        """Return the item (audio, usually) and one text area."""
-        return textarea_config(kinds)
-
-    def label_studio_result(self, spec: ProjectSpec, item: LabeledItem, label: str
-                            ) -> dict[str, object]:
-        """Return the transcript as the text area's text."""
-        return result(item, "textarea", {"text": [label]})
-
-    def layout(self, turn: Turn) -> TaskLayout:
-        """Return the note that says to type what is said."""
-        return TaskLayout((Block(Phrase(PhraseCode.TYPE_TRANSCRIPT), BlockStyle.NOTE),), ())
-
     def answer_blocks(self, turn: Turn, value: str) -> tuple[Block, ...]:
         """Return a transcript quoted (the gold one, in training feedback)."""
         return (Block(value, BlockStyle.QUOTE),)
-
-    def press(self, turn: Turn, code: int) -> Step:
-        """Reject every press: no button answers a transcript."""
-        raise AnswerRejected(ErrorCode.NOT_A_CHOICE, text=str(code))
 
     def typed(self, spec: ProjectSpec, raw: str) -> str:
         """Return the transcript as typed, trimmed and its white space folded."""

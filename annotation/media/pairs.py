@@ -33,10 +33,10 @@ from collections.abc import Sequence
 from PIL import Image, ImageDraw, ImageFont
 
 from annotation.media.preparation import (
-    JPEG_QUALITIES,
     MediaProblem,
     MediaRejected,
     PreparedMedia,
+    encode_jpeg,
 )
 from annotation.models import MediaKey, MediaKind
 
@@ -99,7 +99,7 @@ def _compose(pictures: Sequence[Image.Image], filename: str) -> PreparedMedia:
         canvas.paste(resized, (left + (PANEL_WIDTH - size[0]) // 2, BAND))
         draw.text((left + PANEL_WIDTH // 2, BAND // 2), LETTERS[index], fill=INK, font=font,
                   anchor="mm")
-    data = _encode(canvas)
+    data = encode_jpeg(canvas, PAIR_TARGET_BYTES)
     return PreparedMedia(key=MediaKey(hashlib.sha256(data).hexdigest()), kind=MediaKind.IMAGE,
                          filename=filename, mime="image/jpeg", data=data, width=canvas.width,
                          height=canvas.height, duration=None, send_as="photo")
@@ -111,15 +111,3 @@ def _font(size: int) -> Font:
         return ImageFont.load_default(size=size)
     except (ImportError, OSError):  # pragma: no cover - Pillow built without FreeType
         return ImageFont.load_default()
-
-
-def _encode(image: Image.Image) -> bytes:
-    """Encode at the highest listed quality that fits ``PAIR_TARGET_BYTES``."""
-    data = b""
-    for quality in JPEG_QUALITIES:
-        buffer = io.BytesIO()
-        image.save(buffer, "JPEG", quality=quality, optimize=True, progressive=True)
-        data = buffer.getvalue()
-        if len(data) <= PAIR_TARGET_BYTES:
-            break
-    return data

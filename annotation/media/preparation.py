@@ -179,7 +179,7 @@ def prepare_image(data: bytes, filename: str, budget: PixelBudget | None = None
         warnings.simplefilter("ignore")
         warnings.simplefilter("error", Image.DecompressionBombWarning)
         image = _decode(data, filename, image_format, budget)
-    output = _encode_jpeg(image)
+    output = encode_jpeg(image)
     return PreparedMedia(
         key=MediaKey(hashlib.sha256(output).hexdigest()),
         kind=MediaKind.IMAGE,
@@ -304,13 +304,13 @@ def _flatten(image: Image.Image) -> Image.Image:
     return Image.frombytes("RGB", rgb.size, rgb.tobytes())
 
 
-def _encode_jpeg(image: Image.Image) -> bytes:
-    """Encode at the highest listed quality that fits ``TARGET_BYTES`` (else the lowest)."""
+def encode_jpeg(image: Image.Image, target: int = TARGET_BYTES) -> bytes:
+    """Encode at the highest listed quality that fits ``target`` bytes (else the lowest)."""
     data = b""
     for quality in JPEG_QUALITIES:
         buffer = io.BytesIO()
         image.save(buffer, "JPEG", quality=quality, optimize=True, progressive=True)
         data = buffer.getvalue()
-        if len(data) <= TARGET_BYTES:
+        if len(data) <= target:
             break
     return data
