@@ -7,8 +7,9 @@ the k-th option (from a start that varies by item), so no two agree. A
 trigger the test installs in the database records, at every hand-out of a regular item, how
 many answers and live assignments the item had: never more than ``slots_allowed`` (the
 first ``min_overlap`` slots together, then one at a time). An item whose first two answers
-agree stops there, the annotators being trusted by their training and exam before any
-Dawid-Skene fit includes them; a contested item goes to the overlap.
+agree stops there (at least 9 in 10 of them: a refit may doubt two annotators who both met
+contested items and ask a third), the annotators being trusted by their training and exam
+before any Dawid-Skene fit includes them; a contested item goes to the overlap.
 """
 
 from __future__ import annotations
@@ -127,7 +128,15 @@ async def test_items_stop_at_min_overlap_when_trusted_annotators_agree(
             votes[str(external_id)].append(str(value))
         assert len(votes) == 72
         contested = {f"r{k}" for k in range(72) if k % CONTESTED == 0}
-        assert all(len(v) == OVERLAP for item, v in votes.items() if item in contested)
-        assert all(v == [v[0]] * MIN_OVERLAP for item, v in votes.items()
-                   if item not in contested)
+        assert {item: v for item, v in votes.items()
+                if item in contested and len(v) != OVERLAP} == {}
+        agreed = {item: v for item, v in votes.items() if item not in contested}
+        assert {item: v for item, v in agreed.items() if len(set(v)) != 1} == {}
+        # Most stop at two. Not all need to: a refit during the run may find that two
+        # annotators who both answered contested items are less sure than their exam said,
+        # and the sweep then opens an item they agreed on for one more answer (seen in CI
+        # once, under load, where fits land at other moments than on a quiet machine).
+        stopped = [item for item, v in agreed.items() if len(v) == MIN_OVERLAP]
+        assert len(stopped) >= 0.9 * len(agreed), {i: v for i, v in agreed.items()
+                                                   if len(v) > MIN_OVERLAP}
         assert runner.tally.idle_polls > 0  # some waited for the last answers, then got them
