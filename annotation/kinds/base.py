@@ -154,6 +154,7 @@ class Button:
     label: Text
     code: int
     checked: bool | None = None  # None: not a toggle; True/False: ☑/☐
+    opens_app: bool = False  # opens the Mini App on the task (boxes, spans), ``code`` unused
 
 
 @dataclass(frozen=True, slots=True)
@@ -390,6 +391,12 @@ class TaskKind(Protocol):
     def checks(self, spec: ProjectSpec, value: str, gold: str) -> Mapping[str, bool]:
         """Return, for each of ``parts`` the gold answer gives, whether it was answered
         right (empty for one label: ``is_correct`` says it all)."""
+        ...
+
+    def app_view(self, turn: Turn) -> Mapping[str, object] | None:
+        """Return what the Mini App needs to show a task answered there (its ``kind``,
+        classes, text and tokens, flags, the draft), as JSON values; None: the kind is
+        answered in the chat only."""
         ...
 
     def review(self, spec: ProjectSpec, counts: Mapping[str, int]) -> bool | None:

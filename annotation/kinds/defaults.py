@@ -102,6 +102,10 @@ class KindDefaults:
         """Return no per-part checks: ``is_correct`` says it all."""
         return {}
 
+    def app_view(self, turn: Turn) -> Mapping[str, object] | None:
+        """Return None: answered in the chat."""
+        return None
+
     def review(self, spec: ProjectSpec, counts: Mapping[str, int]) -> bool | None:
         """Return None: this kind reviews no other project's answers."""
         return None
