@@ -52,6 +52,17 @@ class ErrorCode(StrEnum):
     ANNOTATOR_NOT_SUSPENDED = "annotator_not_suspended"  # reinstating the active
     ANNOTATOR_SUSPENDED = "annotator_suspended"  # suspending the suspended
     DISK_FULL = "disk_full"  # the server's disk (or the database's size limit) is full
+    # boxes and spans (``annotation.kinds.marks``): an answer the Mini App (or a gold cell)
+    # gives that the kind refuses; params in brackets
+    MARKS_MALFORMED = "marks_malformed"  # not the JSON of marks the task takes
+    TOO_MANY_MARKS = "too_many_marks"  # [limit]
+    UNKNOWN_CLASS = "unknown_class"  # [name, allowed]
+    OUT_OF_IMAGE = "out_of_image"  # a coordinate outside the image (0 to 1)
+    BOX_TOO_SMALL = "box_too_small"  # a box too thin to see
+    POINTS_NOT_ALLOWED = "points_not_allowed"  # points for a task that takes boxes only
+    SPAN_OUT_OF_TEXT = "span_out_of_text"  # [start, end, length]
+    SPANS_OVERLAP = "spans_overlap"  # [words]: two spans share words, and may not
+    NO_MARKS = "no_marks"  # an empty answer where "Nothing to mark" is not offered
 
 
 @dataclass(frozen=True, slots=True)

@@ -39,11 +39,14 @@ class AnswerType(StrEnum):
     RECORDING = "recording"  # a voice message: the text read aloud, or speech about an item
     CHECK = "check"  # another's recording: does it say the text?
     TRANSCRIPT = "transcript"  # typed: exactly what an item (an audio clip) says
+    BOXES = "boxes"  # boxes (and points) drawn on an image item, in the Mini App
+    SPANS = "spans"  # labelled spans of a text item's words, tagged in the Mini App
 
     @property
     def is_choice(self) -> bool:
         """Return whether the answer is given with buttons."""
-        return self not in (AnswerType.TEXT, AnswerType.NUMBER, AnswerType.TRANSCRIPT)
+        return self not in (AnswerType.TEXT, AnswerType.NUMBER, AnswerType.TRANSCRIPT,
+                            AnswerType.BOXES, AnswerType.SPANS)
 
 
 class MediaKind(StrEnum):
@@ -122,6 +125,21 @@ class NumberRange:
 
 
 @dataclass(frozen=True, slots=True)
+class MarkRules:
+    """What a boxes or spans task allows, and the bars its gold answers are scored by
+    (``annotation.kinds.marks``; the marks' classes are the scale's ``labels``)."""
+
+    points: bool = False  # boxes: points may be marked beside boxes
+    nothing: bool = True  # the task offers "Nothing to mark" (an empty answer)
+    overlapping: bool = False  # spans may overlap
+    iou: float = 0.5  # boxes: the IoU at which two boxes match (gold and aggregation)
+    radius: float = 0.05  # boxes: the distance (of the image's size) at which points match
+    min_precision: float = 0.8  # boxes: a right gold answer's least precision
+    min_recall: float = 0.8  # boxes: a right gold answer's least recall
+    min_f1: float = 0.8  # spans: a right gold answer's least F1 (exact spans)
+
+
+@dataclass(frozen=True, slots=True)
 class Scale:
     """A scale answered with one tap: a comparison's margins or a rating's points.
 
@@ -140,6 +158,7 @@ class Scale:
     source: str | None = None  # a check project: the recording project it checks
     max_cer: float | None = None  # a transcript's gold bar, when the spec sets it
     numbers: str | None = None  # a transcript's number policy (``NumberPolicy``), if set
+    marks: MarkRules | None = None  # boxes and spans: what they allow, their gold bars
 
 
 @dataclass(frozen=True, slots=True)

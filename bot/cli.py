@@ -13,7 +13,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from bot.config import ConfigError, load_config
+from bot.config import ConfigError, load_config, load_webapp
 from bot.logs import configure_logging
 
 logger = logging.getLogger(__name__)
@@ -40,6 +40,16 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--listen", help="webhook listen address (default 127.0.0.1)")
     run.add_argument("--port", type=int, help="webhook listen port (default 8443)")
     run.add_argument("--export-dir", help="where exports are written (default ./exports)")
+    run.add_argument("--webapp-url", metavar="URL",
+                     help="the Mini App's public https base URL (box and span tasks; "
+                          "default: $ANNOBOT_WEBAPP_URL; none: no Mini App)")
+    run.add_argument("--webapp-listen", help="Mini App listen address in polling mode "
+                                             "(default 127.0.0.1)")
+    run.add_argument("--webapp-port", type=int, help="Mini App listen port in polling mode "
+                                                     "(default 8081)")
+    run.add_argument("--webapp-max-age", type=int, metavar="SECONDS",
+                     help="how long a Mini App page may send answers after Telegram opened "
+                          "it (default 3600)")
 
     demo = commands.add_parser("demo", help="sandbox + bot + simulated annotators, no token")
     demo.add_argument("--annotators", type=int, default=30)
@@ -59,11 +69,11 @@ def _parser() -> argparse.ArgumentParser:
     demo.add_argument("--quality", action="store_true",
                       help=argparse.SUPPRESS)  # the default now; kept for old scripts
     demo.add_argument("--sample", choices=("counting", "pairwise", "ratings", "ranking",
-                                           "speech"),
+                                           "speech", "boxes"),
                       default="counting", help="the sample project: counting (default), "
                       "pairwise (comparisons of model responses), ratings (1-5), ranking "
-                      "(four model responses, best first) or speech (record, check and "
-                      "transcribe)")
+                      "(four model responses, best first), speech (record, check and "
+                      "transcribe) or boxes (draw boxes around shapes in the Mini App)")
     demo.add_argument("--json", action="store_true", help="print the summary as one JSON object")
 
     imp = commands.add_parser("import", help="create a project from a spec and an items file")
@@ -139,7 +149,10 @@ def _run(args: argparse.Namespace) -> int:
     settings = load_config(token=args.token, admins=args.admins, database=args.db,
                            api_url=args.api_url, webhook_url=args.webhook,
                            webhook_listen=args.listen, webhook_port=args.port,
-                           export_dir=args.export_dir)
+                           export_dir=args.export_dir,
+                           webapp=load_webapp(url=args.webapp_url, listen=args.webapp_listen,
+                                              port=args.webapp_port,
+                                              max_age=args.webapp_max_age))
     configure_logging(token=settings.token)
     from bot.runner import StartupError, run_forever
 

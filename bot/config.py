@@ -26,6 +26,11 @@ from bot.jobs import DIGEST_TIME, EXPIRY_INTERVAL, QUALITY_INTERVAL, REMINDER_IN
 from bot.update_processor import BacklogPolicy
 
 TOKEN_FORMAT = re.compile(r"^\d{3,20}:[A-Za-z0-9_-]{20,}$")
+WEBAPP_PORT = 8081
+WEBAPP_MAX_AGE = timedelta(hours=1)
+# plain http is for a local test only; Telegram refuses a Web App host without a dot
+# ("localhost", "[::1]": "Wrong HTTP URL"), even in its test environment
+LOOPBACK = ("127.0.0.1",)
 
 
 class ConfigError(Exception):
@@ -44,6 +49,18 @@ class WebhookOptions:
 
 
 @dataclass(frozen=True, slots=True)
+class WebAppOptions:
+    """Where the Mini App is served (polling mode; a webhook's server serves it in webhook
+    mode) and the public base URL phones open (None: ``http://<listen>:<port>``, for the
+    demo and tests on loopback)."""
+
+    url: str | None = None
+    listen: str = "127.0.0.1"
+    port: int = WEBAPP_PORT  # 0: any free port
+    max_age: timedelta = WEBAPP_MAX_AGE  # how long a page's signed data is accepted
+
+
+@dataclass(frozen=True, slots=True)
 class BotSettings:
     """What the bot needs to start, whatever started it (CLI, demo, tests, benchmarks)."""
 
@@ -53,6 +70,7 @@ class BotSettings:
     base_url: str | None = None  # a self-hosted Bot API server's ``…/bot``
     base_file_url: str | None = None  # … and its ``…/file/bot``
     webhook: WebhookOptions | None = None  # None: long polling
+    webapp: WebAppOptions | None = None  # None: no Mini App (box and span tasks cannot show)
     export_dir: Path = Path("exports")
     # retries of a reply after each 429 (waiting out its retry_after); negative: until
     # Telegram takes it, so a reply under a burst of sign-ups is late, never lost
@@ -121,10 +139,42 @@ def _check_url(name: str, url: str) -> str:
     return url
 
 
+def _port(name: str, text: str) -> int:
+    if not text.isdigit() or not 0 < int(text) < 65536:
+        raise ConfigError(f"{name}: {text!r} is not a port number")
+    return int(text)
+
+
+def load_webapp(*, url: str | None, listen: str | None, port: int | None,
+                max_age: int | None, environ: Mapping[str, str] = os.environ
+                ) -> WebAppOptions | None:
+    """Read the Mini App's settings (None without a public URL: no Mini App); https is
+    required unless the URL is a loopback one (a local test)."""
+    url = url or environ.get("ANNOBOT_WEBAPP_URL") or None
+    if url is None:
+        return None
+    parsed = urlparse(_check_url("ANNOBOT_WEBAPP_URL", url))
+    if parsed.scheme != "https" and parsed.hostname not in LOOPBACK:
+        raise ConfigError(f"ANNOBOT_WEBAPP_URL: {url!r} must be https (Telegram opens Mini "
+                          "Apps over https only; plain http only at 127.0.0.1)")
+    if parsed.query or parsed.fragment:
+        raise ConfigError(f"ANNOBOT_WEBAPP_URL: {url!r} must be a base URL (no ? or #)")
+    age_text = str(max_age or environ.get("ANNOBOT_WEBAPP_MAX_AGE", "3600")).strip()
+    if not age_text.isdigit() or int(age_text) <= 0:
+        raise ConfigError(f"ANNOBOT_WEBAPP_MAX_AGE: {age_text!r} is not a number of seconds")
+    return WebAppOptions(
+        url=url.rstrip("/"),
+        listen=listen or environ.get("ANNOBOT_WEBAPP_LISTEN", "127.0.0.1"),
+        port=_port("ANNOBOT_WEBAPP_PORT",
+                   str(port or environ.get("ANNOBOT_WEBAPP_PORT", str(WEBAPP_PORT)))),
+        max_age=timedelta(seconds=int(age_text)),
+    )
+
+
 def load_config(*, token: str | None, admins: str | None, database: str | None,
                 api_url: str | None = None, webhook_url: str | None = None,
                 webhook_listen: str | None = None, webhook_port: int | None = None,
-                export_dir: str | None = None,
+                export_dir: str | None = None, webapp: WebAppOptions | None = None,
                 environ: Mapping[str, str] = os.environ) -> BotSettings:
     """Build the settings of ``annobot run``, flags first, then ``ANNOBOT_*`` variables."""
     token = token or environ.get("ANNOBOT_TOKEN", "")
@@ -156,5 +206,6 @@ def load_config(*, token: str | None, admins: str | None, database: str | None,
             secret=environ.get("ANNOBOT_WEBHOOK_SECRET") or secrets.token_urlsafe(32),
         ) if webhook else None,
         export_dir=Path(export_dir or environ.get("ANNOBOT_EXPORT_DIR", "exports")),
+        webapp=webapp,
     )
     return _with_limits(settings, environ)

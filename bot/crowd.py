@@ -159,6 +159,16 @@ def answer_buttons(message: SimMessage) -> list[AnswerButton]:
             if data.startswith(ANSWER_PREFIX)]
 
 
+class AppHand(Protocol):
+    """How members answer a task through its Mini App (boxes, spans)."""
+
+    async def work(self, member: Member, rng: random.Random, user: SimUser,
+                   message: SimMessage) -> str | None:
+        """Answer the task ``message`` shows in its Mini App, as ``member`` would; return
+        the label of a chat button to tap instead ("Nothing to mark"), None once answered."""
+        ...
+
+
 class Judge(Protocol):
     """How members answer a kind of task that takes reading more than one label."""
 
@@ -174,6 +184,12 @@ def task_assignment(message: SimMessage) -> str | None:
             if data.startswith(TASK_PREFIXES):
                 return data.split(":")[2]
     return None
+
+
+def opens_app(message: SimMessage) -> bool:
+    """Return whether a task message carries a button that opens a Mini App."""
+    rows = (message.reply_markup or {}).get("inline_keyboard", [])
+    return any("web_app" in button for row in rows for button in row)
 
 
 def is_no_work(message: SimMessage) -> bool:
@@ -202,8 +218,10 @@ class CrowdRunner:
                  poll_interval: float = 0.3,
                  answer_for: Callable[[Member, SimMessage], str | None] | None = None,
                  judge: Judge | None = None,
+                 app: AppHand | None = None,
                  ) -> None:
         self._server = server
+        self._app = app  # answers the tasks that open a Mini App (None: not simulated)
         self._answer_for = answer_for  # a scripted answer for some tasks (None: as usual)
         self._judge = judge  # answers every task instead of the truth's labels (None: not)
         self._wait_for_work = wait_for_work
@@ -285,10 +303,20 @@ class CrowdRunner:
             options = [b for b in message.buttons[0] if b in self._truth.options]
             options += [b for row in message.buttons[1:] for b in row
                         if b in self._truth.options]
+            if self._think[1] > 0 and (options or self._judge or self._app):
+                await asyncio.sleep(rng.uniform(*self._think))
+            if self._app is not None and opens_app(message):
+                version = user.version
+                started = time.perf_counter()
+                tap = await self._app.work(member, rng, user, message)
+                if tap is None:  # answered in the app: the bot moves the chat on
+                    await user.next_change(timeout=self._timeout, after=version)
+                else:
+                    await self._tap_until_shown(user, message, tap, assignment)
+                self._count(member, assignment, answered, started)
+                continue
             if not options and self._judge is None:
                 break  # typed-answer tasks are not simulated
-            if self._think[1] > 0:
-                await asyncio.sleep(rng.uniform(*self._think))
             scripted = self._answer_for(member, message) if self._answer_for else None
             if scripted:
                 choice = scripted
@@ -299,12 +327,16 @@ class CrowdRunner:
                                      self._truth.options)
             started = time.perf_counter()
             await self._tap_until_shown(user, message, choice, assignment)
-            answered.add(assignment)
-            self.tally.latencies.append(time.perf_counter() - started)
-            self.tally.answers += 1
-            self.tally.answered_by[member.user_id] = self.tally.answered_by.get(
-                member.user_id, 0) + 1
+            self._count(member, assignment, answered, started)
         self.tally.finished += 1
+
+    def _count(self, member: Member, assignment: str, answered: set[str],
+               started: float) -> None:
+        answered.add(assignment)
+        self.tally.latencies.append(time.perf_counter() - started)
+        self.tally.answers += 1
+        self.tally.answered_by[member.user_id] = self.tally.answered_by.get(
+            member.user_id, 0) + 1
 
     async def _await_work(self, user: SimUser, message: SimMessage, stop: Callable[[], bool],
                           to_do: Callable[[SimMessage], bool]) -> bool:

@@ -33,6 +33,12 @@ from typing import TextIO
 from annotation.intake.spec import parse_spec
 from annotation.quality.settings import QualitySettings
 from bot.crowd import Style, Truth, build_crowd
+from bot.demo_boxes import (
+    boxes_summary_json,
+    describe_boxes_summary,
+    planned_boxes_answers,
+    run_boxes_demo,
+)
 from bot.demo_kinds import (
     describe_kind_summary,
     planned_kind_answers,
@@ -229,7 +235,7 @@ def _options(args: argparse.Namespace) -> DemoOptions:
 
 
 def _header(options: DemoOptions) -> str:
-    items = {"pairwise": "comparisons", "ratings": "reviews to rate",
+    items = {"pairwise": "comparisons", "ratings": "reviews to rate", "boxes": "pictures",
              "ranking": "rankings", "speech": "sentences to read (and clips to transcribe)"
              }.get(options.sample, "items")
     if options.sample == "speech":
@@ -291,7 +297,8 @@ def main_demo(args: argparse.Namespace) -> int:
     configure_logging(level=30, token=DEMO_TOKEN)
     counting, speech = options.sample == "counting", options.sample == "speech"
     planned = (planned_answers(options) if counting else planned_speech_answers(options)
-               if speech else planned_kind_answers(options))
+               if speech else planned_boxes_answers(options) if options.sample == "boxes"
+               else planned_kind_answers(options))
     line = None if args.json else ProgressLine(planned, sys.stderr)
 
     def progress(answers: int, seconds: float) -> None:
@@ -300,6 +307,14 @@ def main_demo(args: argparse.Namespace) -> int:
 
     if not args.json:
         print(_header(options), file=sys.stderr)
+    if options.sample == "boxes":
+        boxes = asyncio.run(run_boxes_demo(options, progress))
+        if line is None:
+            print(boxes_summary_json(boxes))
+        else:
+            line.close(boxes.answers, boxes.seconds)
+            print(describe_boxes_summary(boxes))
+        return 0
     if speech:
         spoken = asyncio.run(run_speech_demo(options, progress))
         if line is None:

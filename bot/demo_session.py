@@ -23,8 +23,8 @@ from annotation.models import AnnotatorId, ProjectId, ProjectSpec
 from annotation.quality.qualification import Standing
 from annotation.quality.settings import QualitySettings
 from bot.application import running_bot
-from bot.config import BotSettings
-from bot.crowd import CrowdRunner, Judge, Member, Tally, Truth, export_zip_via_chat
+from bot.config import BotSettings, WebAppOptions
+from bot.crowd import AppHand, CrowdRunner, Judge, Member, Tally, Truth, export_zip_via_chat
 from bot.sandbox import SandboxConfig, SandboxServer
 from storage.database import Database
 
@@ -99,9 +99,11 @@ def fresh_database(database_path: Path) -> None:
 async def run_session(options: DemoOptions, spec: ProjectSpec, items: Sequence[ItemDraft],
                       crowd: Sequence[Member], truth: Truth, *, judge: Judge | None = None,
                       on_progress: Callable[[int, float], None] | None = None,
-                      runner_type: type[CrowdRunner] = CrowdRunner) -> Session:
+                      runner_type: type[CrowdRunner] = CrowdRunner,
+                      app: AppHand | None = None) -> Session:
     """Create the project, run the bot and the crowd in the sandbox, export the tables
-    (``runner_type``: how members work through tasks, e.g. several taps per ranking)."""
+    (``runner_type``: how members work through tasks, e.g. several taps per ranking;
+    ``app``: how they answer in a Mini App)."""
     database_path = options.out / "demo.db"
     await asyncio.to_thread(fresh_database, database_path)
     async with Database(database_path) as database:
@@ -114,10 +116,13 @@ async def run_session(options: DemoOptions, spec: ProjectSpec, items: Sequence[I
             token=server.token, database=database_path, admins=frozenset({ADMIN_ID}),
             base_url=server.base_url, base_file_url=server.base_file_url,
             export_dir=options.out / "exports", seed=options.seed,
+            webapp=WebAppOptions(port=0),  # the Mini App on http://127.0.0.1:<free port>
         )
         async with running_bot(settings):
-            runner = runner_type(server, truth, project.invite_code, seed=options.seed,
-                                 judge=judge)
+            runner = (runner_type(server, truth, project.invite_code, seed=options.seed,
+                                  judge=judge) if app is None else
+                      runner_type(server, truth, project.invite_code, seed=options.seed,
+                                  app=app))
             started = time.perf_counter()
             # with quality control, a late suspension reopens items: bring the others back
             work = asyncio.create_task(runner.run(crowd, unfinished=lambda: options.quality))

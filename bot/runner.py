@@ -1,4 +1,5 @@
-"""Running the real bot: polling by default, webhook when a URL is configured.
+"""Running the real bot: polling by default, webhook when a URL is configured (its updates
+arrive at the bot's own HTTP server, the one that serves the Mini App).
 
 The token is checked first (``getMe``, on the loop the bot then runs on): a token the server
 rejects, or a server that cannot be reached, becomes one line naming the problem, with the
@@ -9,11 +10,12 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import signal
 
 from telegram.error import InvalidToken, NetworkError
 from telegram.ext import Application
 
-from bot.application import ALLOWED_UPDATES, build_application
+from bot.application import ALLOWED_UPDATES, build_application, serving
 from bot.config import BotSettings, ConfigError
 from bot.logs import redact
 
@@ -50,15 +52,22 @@ def run_forever(settings: BotSettings) -> None:
     loop = asyncio.new_event_loop()
     asyncio.set_event_loop(loop)
     check_token(application, settings, loop)
-    webhook = settings.webhook
-    if webhook is not None:
-        application.run_webhook(
-            listen=webhook.listen,
-            port=webhook.port,
-            url_path=webhook.path,
-            webhook_url=webhook.url,
-            secret_token=webhook.secret,
-            allowed_updates=ALLOWED_UPDATES,
-        )
-    else:
+    if settings.webhook is not None:
+        try:
+            loop.run_until_complete(_serve_until_stopped(application, loop))
+        finally:
+            loop.close()
+    else:  # the Mini App's server starts with the bot (post_init) and stops with it
         application.run_polling(allowed_updates=ALLOWED_UPDATES)
+
+
+async def _serve_until_stopped(application: Application,
+                               loop: asyncio.AbstractEventLoop) -> None:
+    """Run the bot in webhook mode, its updates taken by the bot's own HTTP server (which
+    also serves the Mini App), until SIGINT or SIGTERM."""
+    stop = asyncio.Event()
+    for number in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(number, stop.set)
+    async with serving(application):
+        logger.info("annobot is running (webhook); stop it with Ctrl-C")
+        await stop.wait()

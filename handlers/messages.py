@@ -55,6 +55,15 @@ ERRORS: dict[ErrorCode, str] = {
     ErrorCode.ANNOTATOR_SUSPENDED: N_("Annotator {value} is already suspended."),
     ErrorCode.DISK_FULL: N_("The server's disk is full: this was not saved. Please tell an "
                             "admin."),
+    ErrorCode.MARKS_MALFORMED: N_("This answer could not be read. Please mark it again."),
+    ErrorCode.TOO_MANY_MARKS: N_("Too many marks: at most {limit}."),
+    ErrorCode.UNKNOWN_CLASS: N_('"{name}" is not one of this task\'s labels: {allowed}.'),
+    ErrorCode.OUT_OF_IMAGE: N_("A mark lies outside the image. Please draw it inside."),
+    ErrorCode.BOX_TOO_SMALL: N_("A box is too small to see. Please draw it larger."),
+    ErrorCode.POINTS_NOT_ALLOWED: N_("This task takes boxes only, not points."),
+    ErrorCode.SPAN_OUT_OF_TEXT: N_("A tag lies outside the text. Please tag it again."),
+    ErrorCode.SPANS_OVERLAP: N_('Tags may not overlap here: "{words}" is tagged twice.'),
+    ErrorCode.NO_MARKS: N_("Please mark at least one thing before sending."),
 }
 
 SOMETHING_WENT_WRONG = N_("Sorry, something went wrong. Your saved answers are safe; "

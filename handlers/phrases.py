@@ -55,6 +55,22 @@ TEMPLATES: dict[PhraseCode, str] = {
     PhraseCode.QUESTION_DONE_ABOUT: N_("✓ {question} (response {side})"),
     # TRANSLATORS: under an audio clip to transcribe; the annotator replies with a message
     PhraseCode.TYPE_TRANSCRIPT: N_("Type exactly what you hear."),
+    # TRANSLATORS: a button that opens the drawing tool on the task's image
+    PhraseCode.DRAW_BOXES: N_("🖍 Draw boxes"),
+    # TRANSLATORS: a button that opens the tool to tag words of the task's text
+    PhraseCode.TAG_SPANS: N_("🏷 Tag words"),
+    # TRANSLATORS: a button: there is nothing to mark on this image or text
+    PhraseCode.NOTHING_TO_MARK: N_("∅ Nothing to mark"),
+    # TRANSLATORS: classes is a list such as "car, person"
+    PhraseCode.BOXES_HINT: N_("Draw a box around each: {classes}."),
+    # TRANSLATORS: classes is a list such as "car, eye"
+    PhraseCode.POINTS_HINT: N_("Draw a box around, or put a point on, each: {classes}."),
+    # TRANSLATORS: labels is a list such as "PER, LOC"
+    PhraseCode.SPANS_HINT: N_("Tag the words that are: {labels}."),
+    # TRANSLATORS: the right answer in training feedback; marks is a list such as
+    # "car ×2, person" or "“Rakoto” (PER)"
+    PhraseCode.MARKS_SUMMARY: N_("Marked: {marks}"),
+    PhraseCode.NO_MARKS: N_("Nothing to mark."),
 }
 
 

@@ -83,6 +83,8 @@ TEMPLATES: dict[str, str] = {
     ItemProblem.NO_MEDIA_SOURCE: N_('media file "{path}": send the items file and its media '
                                     "together in one zip archive"),
     ItemProblem.BAD_GOLD: N_('gold answer "{value}" is not valid'),
+    ItemProblem.WRONG_MEDIA: N_('this item cannot be asked as "{answer_type}": boxes are drawn '
+                                "on an image, spans tagged in a text without media"),
     ItemProblem.BAD_BOOLEAN: N_('"{value}" is not true or false'),
     ItemProblem.TRAINING_WITHOUT_GOLD: N_("a training item needs a gold answer"),
     ItemProblem.EXPLANATION_WITHOUT_GOLD: N_("an explanation needs a gold answer"),
@@ -120,6 +122,19 @@ GOLD_REASONS: dict[str, str] = {
     ErrorCode.NOT_A_NUMBER: N_('gold answer "{value}" is not a number'),
     ErrorCode.OUT_OF_RANGE: N_('gold answer "{value}" is not between {minimum} and {maximum}'),
     ErrorCode.EMPTY_ANSWER: N_("the gold answer is empty"),
+    ErrorCode.MARKS_MALFORMED: N_('gold answer "{value}" cannot be read as marks'),
+    ErrorCode.TOO_MANY_MARKS: N_("the gold answer has more than {limit} marks"),
+    ErrorCode.UNKNOWN_CLASS: N_('the gold answer\'s label "{name}" is not one of {allowed}'),
+    ErrorCode.OUT_OF_IMAGE: N_("the gold answer has a mark outside the image (0 to 1)"),
+    ErrorCode.BOX_TOO_SMALL: N_("the gold answer has a box under 0.002 wide or high"),
+    ErrorCode.POINTS_NOT_ALLOWED: N_('the gold answer has points: add "points = true" to the '
+                                     "settings to allow them"),
+    ErrorCode.SPAN_OUT_OF_TEXT: N_("the gold answer's span {start}-{end} is outside the text "
+                                   "({length} characters)"),
+    ErrorCode.SPANS_OVERLAP: N_('the gold answer\'s spans overlap on "{words}": add '
+                                '"overlapping = true" to the settings to allow it'),
+    ErrorCode.NO_MARKS: N_('the gold answer marks nothing, but the settings say "nothing = '
+                           'false"'),
 }
 UNKNOWN_PROBLEM = N_("not valid ({code})")
 

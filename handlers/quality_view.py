@@ -242,14 +242,26 @@ async def send_annotator_note(bot: Bot, catalogs: Catalogs, note: AnnotatorNote)
 async def deliver_notice(update: Update, context: AnnobotContext, outcome: Outcome,
                          replace: Message | None) -> bool:
     """Show what quality control says about an answer; True if it replaced the next task."""
-    notice, chat = outcome.notice, update.effective_chat
-    if notice is None or chat is None:
+    chat = update.effective_chat
+    if outcome.notice is None or chat is None:
         return False
     language, t = await language_of(update, context)
-    await send_coordinator_notes(context.bot, context.services.catalogs, notice.notes)
+    return await show_notice(context.bot, context.services.catalogs, chat.id, (language, t),
+                             outcome, replace)
+
+
+async def show_notice(bot: Bot, catalogs: Catalogs, chat_id: int,
+                      speech: tuple[str, Translations], outcome: Outcome,
+                      replace: Message | None) -> bool:
+    """Show what quality control says about an answer in a chat (``speech``: the reader's
+    language and translations); True if it replaced the next task."""
+    notice = outcome.notice
+    if notice is None:
+        return False
+    language, t = speech
+    await send_coordinator_notes(bot, catalogs, notice.notes)
     for verdict in notice.warnings:
-        await context.bot.send_message(chat.id, warning_text(verdict, t),
-                                       parse_mode=ParseMode.HTML)
+        await bot.send_message(chat_id, warning_text(verdict, t), parse_mode=ParseMode.HTML)
     task_html = ""
     if replace is not None:
         task_html = (replace.text_html if replace.text is not None
@@ -258,7 +270,7 @@ async def deliver_notice(update: Update, context: AnnobotContext, outcome: Outco
     view = interrupt_view(notice, t, task_html, media, outcome.task is not None, language)
     if view is None:
         return False
-    await replace_or_send(context.bot, chat.id, replace, *view)
+    await replace_or_send(bot, chat_id, replace, *view)
     return True
 
 

@@ -8,69 +8,130 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+from collections.abc import MutableMapping
+from dataclasses import dataclass
 from datetime import timedelta
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.error import BadRequest
 
 from annotation.kinds.base import DONE_CODE
+from annotation.loop.onboarding import pick_language
 from annotation.loop.tasks import Outcome, Result, TaskService
 from annotation.loop.voice import VoiceNote
 from annotation.models import AnnotatorId, AssignmentId, Task
 from handlers.callbacks import Action, Callback, decode, encode
 from handlers.context import AnnobotContext
 from handlers.messages import TOASTS
-from handlers.quality_view import deliver_notice
+from handlers.quality_view import deliver_notice, show_notice
 from handlers.recording_view import received_text, refusal_text
-from handlers.services import Translations
-from handlers.session import language_of
+from handlers.services import SERVICES_KEY, Services, Translations
+from handlers.session import LANGUAGE_KEY, language_of
 from handlers.task_view import MediaUploader, redraw, render_task, show_task
 
 UPLOADER_KEY = "annobot.uploader"
+APP_URL_KEY = "annobot.app_url"  # bot_data: the Mini App's public base URL, once it serves
 SHOWN_KEY = "shown"  # user_data: the assignment last shown to the user by this process
+TASK_MESSAGE_KEY = "task_message"  # user_data: the message showing the user's task (or none)
+
+State = MutableMapping[object, object]
 
 
-def _uploader(context: AnnobotContext) -> MediaUploader:
-    uploader = context.bot_data.get(UPLOADER_KEY)
+@dataclass(frozen=True, slots=True)
+class Screen:
+    """Where a user's tasks show: the bot and its state, the user's state, chat, language."""
+
+    bot: Bot
+    bot_data: State
+    user_data: State | None
+    chat_id: int
+    language: str
+    t: Translations
+
+    @property
+    def services(self) -> Services:
+        """Return the services the composition root built."""
+        services = self.bot_data[SERVICES_KEY]
+        assert isinstance(services, Services)
+        return services
+
+
+async def _screen(update: Update, context: AnnobotContext) -> Screen:
+    chat = update.effective_chat
+    assert chat is not None
+    language, t = await language_of(update, context)
+    return Screen(context.bot, context.bot_data, context.user_data, chat.id, language, t)
+
+
+def _uploader(bot_data: State, services: Services) -> MediaUploader:
+    uploader = bot_data.get(UPLOADER_KEY)
     if not isinstance(uploader, MediaUploader):
-        uploader = MediaUploader(context.services.media)
-        context.bot_data[UPLOADER_KEY] = uploader
+        uploader = MediaUploader(services.media)
+        bot_data[UPLOADER_KEY] = uploader
     return uploader
 
 
 def uploader_of(context: AnnobotContext) -> MediaUploader:
     """Return the bot's one media uploader (each file uploaded once, its file_id reused)."""
-    return _uploader(context)
+    return _uploader(context.bot_data, context.services)
 
 
-async def _present(update: Update, context: AnnobotContext, task: Task | None,
-                   replace: Message | None, undo_of: int | None = None, *,
-                   edit_only: bool = False) -> None:
-    chat = update.effective_chat
-    assert chat is not None
-    language, t = await language_of(update, context)
+def _app_url(screen: Screen) -> str | None:
+    url = screen.bot_data.get(APP_URL_KEY)
+    return url if isinstance(url, str) else None
+
+
+def _remember(screen: Screen, shown: Message | bool | None) -> None:
+    """Keep the message that shows the user's task, for answers that come from the app."""
+    if screen.user_data is not None and isinstance(shown, Message):
+        screen.user_data[TASK_MESSAGE_KEY] = shown
+
+
+async def _present(screen: Screen, task: Task | None, replace: Message | None,
+                   undo_of: int | None = None, *, edit_only: bool = False) -> None:
     if task is None:
         if not edit_only or replace is not None:
-            await _show_no_work(context, chat.id, t, replace)
+            _remember(screen, await _show_no_work(screen, replace))
         return
-    view = render_task(task, t, language, undo_of)
-    await show_task(context.bot, chat.id, view, _uploader(context), replace,
-                    edit_only=edit_only)
-    if context.user_data is not None:
-        context.user_data[SHOWN_KEY] = task.assignment.id
+    view = render_task(task, screen.t, screen.language, undo_of, _app_url(screen))
+    _remember(screen, await show_task(screen.bot, screen.chat_id, view,
+                                      _uploader(screen.bot_data, screen.services), replace,
+                                      edit_only=edit_only))
+    if screen.user_data is not None:
+        screen.user_data[SHOWN_KEY] = task.assignment.id
 
 
-async def _show_no_work(context: AnnobotContext, chat_id: int, t: Translations,
-                        replace: Message | None) -> None:
+async def _show_no_work(screen: Screen, replace: Message | None) -> Message | bool:
+    t = screen.t
     text = t.gettext("No tasks for you right now. Thank you! Tap the button to check again.")
     keyboard = InlineKeyboardMarkup([[InlineKeyboardButton(
         t.gettext("Check again 🔄"), callback_data=encode(Callback(Action.NEXT)))]])
     if replace is not None and replace.text is not None:
-        await replace.edit_text(text, reply_markup=keyboard)
-    elif replace is not None:
-        await replace.edit_caption(text, reply_markup=keyboard)
-    else:
-        await context.bot.send_message(chat_id, text, reply_markup=keyboard)
+        return await replace.edit_text(text, reply_markup=keyboard)
+    if replace is not None:
+        return await replace.edit_caption(text, reply_markup=keyboard)
+    return await screen.bot.send_message(screen.chat_id, text, reply_markup=keyboard)
+
+
+async def show_after_app(bot: Bot, bot_data: State, user_data: State, user_id: int,
+                         outcome: Outcome) -> None:
+    """Show what an answer sent from the Mini App led to, exactly as a tap would: the
+    remembered task message (a new message when none is known, e.g. after a restart)
+    becomes the quality notice or the next task, with Undo."""
+    services = bot_data[SERVICES_KEY]
+    assert isinstance(services, Services)
+    language = user_data.get(LANGUAGE_KEY)
+    if not isinstance(language, str):
+        annotator = await services.onboarding.get(AnnotatorId(user_id))
+        language = annotator.language if annotator else pick_language(None)
+        user_data[LANGUAGE_KEY] = language
+    screen = Screen(bot, bot_data, user_data, user_id, language, services.catalogs.get(language))
+    remembered = user_data.get(TASK_MESSAGE_KEY)
+    replace = remembered if isinstance(remembered, Message) else None
+    if await show_notice(bot, services.catalogs, user_id, (language, screen.t), outcome,
+                         replace):
+        return
+    await _present(screen, outcome.task, replace, outcome.answered)
 
 
 async def send_current_task(update: Update, context: AnnobotContext) -> None:
@@ -78,7 +139,7 @@ async def send_current_task(update: Update, context: AnnobotContext) -> None:
     user = update.effective_user
     assert user is not None
     task = await context.services.tasks.current_task(AnnotatorId(user.id))
-    await _present(update, context, task, None)
+    await _present(await _screen(update, context), task, None)
 
 
 async def show_current_task(update: Update, context: AnnobotContext,
@@ -87,7 +148,7 @@ async def show_current_task(update: Update, context: AnnobotContext,
     user = update.effective_user
     assert user is not None
     task = await context.services.tasks.current_task(AnnotatorId(user.id))
-    await _present(update, context, task, replace)
+    await _present(await _screen(update, context), task, replace)
 
 
 async def _dispatch(tasks: TaskService, user_id: AnnotatorId, callback: Callback) -> Outcome:
@@ -110,7 +171,8 @@ async def on_task_button(update: Update, context: AnnobotContext) -> None:
     """Handle a tap on a task button."""
     query, user = update.callback_query, update.effective_user
     assert query is not None and user is not None
-    _language, t = await language_of(update, context)
+    screen = await _screen(update, context)
+    t = screen.t
     callback = decode(query.data)
     if callback is None or callback.action is Action.LANGUAGE:
         await query.answer(t.gettext("This button has expired."))
@@ -121,8 +183,7 @@ async def on_task_button(update: Update, context: AnnobotContext) -> None:
     replace = query.message if isinstance(query.message, Message) else None
     plain = outcome.notice is None and outcome.result not in (Result.DUPLICATE, Result.TOGGLED)
     if plain:  # the usual tap: answer the query and show the next task at the same time
-        await asyncio.gather(answer, _present(update, context, outcome.task, replace,
-                                              outcome.answered))
+        await asyncio.gather(answer, _present(screen, outcome.task, replace, outcome.answered))
         return
     await answer
     if outcome.result is Result.DUPLICATE:
@@ -132,15 +193,15 @@ async def on_task_button(update: Update, context: AnnobotContext) -> None:
         shown = context.user_data.get(SHOWN_KEY) if context.user_data is not None else None
         already_shown = task is not None and shown == task.assignment.id
         with contextlib.suppress(BadRequest):  # "message is not modified": already shown
-            await _present(update, context, task, replace, edit_only=already_shown)
+            await _present(screen, task, replace, edit_only=already_shown)
         return
     if outcome.result is Result.TOGGLED and outcome.task is not None and replace is not None:
-        language, _t = await language_of(update, context)
-        await redraw(replace, render_task(outcome.task, t, language))
+        await redraw(replace, render_task(outcome.task, t, screen.language,
+                                         app_url=_app_url(screen)))
         return
     if await deliver_notice(update, context, outcome, replace):
         return
-    await _present(update, context, outcome.task, replace, outcome.answered)
+    await _present(screen, outcome.task, replace, outcome.answered)
 
 
 async def on_typed_answer(update: Update, context: AnnobotContext) -> None:
@@ -154,7 +215,7 @@ async def on_typed_answer(update: Update, context: AnnobotContext) -> None:
         return
     if await deliver_notice(update, context, outcome, None):
         return
-    await _present(update, context, outcome.task, None, outcome.answered)
+    await _present(await _screen(update, context), outcome.task, None, outcome.answered)
 
 
 async def on_voice_answer(update: Update, context: AnnobotContext) -> None:
@@ -186,4 +247,4 @@ async def on_voice_answer(update: Update, context: AnnobotContext) -> None:
         await message.reply_text(received_text(outcome.recorded, t), do_quote=True)
     if await deliver_notice(update, context, outcome, None):
         return
-    await _present(update, context, outcome.task, None, outcome.answered)
+    await _present(await _screen(update, context), outcome.task, None, outcome.answered)

@@ -26,6 +26,7 @@ from telegram import (
     InputMediaAudio,
     InputMediaPhoto,
     Message,
+    WebAppInfo,
 )
 from telegram.constants import ParseMode
 from telegram.error import BadRequest
@@ -79,8 +80,16 @@ def _block(block: Block, _: Translations) -> str:
     return f"{caption}<i>{text}</i>"
 
 
-def _task_button(button: Button, assignment: int, _: Translations) -> InlineKeyboardButton:
+def app_link(app_url: str, assignment: int) -> str:
+    """Return the Mini App's address for an assignment (``app_url``: its public base)."""
+    return f"{app_url}/app?a={assignment}"
+
+
+def _task_button(button: Button, assignment: int, _: Translations,
+                 app_url: str | None = None) -> InlineKeyboardButton:
     label = plain(button.label, _)
+    if button.opens_app and app_url:
+        return InlineKeyboardButton(label, web_app=WebAppInfo(app_link(app_url, assignment)))
     if button.checked is not None:
         mark = "☑" if button.checked else "☐"
         return _button(f"{mark} {label}", Callback(Action.TOGGLE, assignment, button.code))
@@ -90,8 +99,12 @@ def _task_button(button: Button, assignment: int, _: Translations) -> InlineKeyb
 
 
 def render_task(task: Task, _: Translations, language: str,
-                undo_of: int | None = None) -> TaskView:
-    """Render a task in the annotator's language, as its kind lays it out."""
+                undo_of: int | None = None, app_url: str | None = None) -> TaskView:
+    """Render a task in the annotator's language, as its kind lays it out.
+
+    A button that opens the Mini App needs its public address (``app_url``); without one
+    the button is left out and a note says the task cannot be done here (Skip remains).
+    """
     spec = task.project.spec
     assignment = task.assignment.id
     parts = [f"<b>{html.escape(spec.question.get(language))}</b>"]
@@ -104,12 +117,21 @@ def render_task(task: Task, _: Translations, language: str,
     layout = kind_of(spec).layout(Turn(spec, task.item, task.assignment.annotator_id,
                                        task.assignment.draft, language))
     parts += [_block(block, _) for block in layout.blocks]
+    every = [*(b for row in layout.rows for b in row), *layout.controls]
+    if not app_url and any(button.opens_app for button in every):
+        parts.append("<i>" + _.gettext("This task is done in the Mini App, which this bot does "
+                                       "not serve right now. Please skip it and tell a "
+                                       "coordinator.") + "</i>")
     rows: list[list[InlineKeyboardButton]] = []
     for row in layout.rows:
-        buttons = [_task_button(button, assignment, _) for button in row]
+        buttons = [_task_button(button, assignment, _, app_url) for button in row
+                   if app_url or not button.opens_app]
+        if not buttons:
+            continue
         width = 2 if max((len(b.text) for b in buttons), default=0) > 12 else 3
         rows += _rows(buttons, width) if layout.wrap else [buttons]
-    footer = [_task_button(button, assignment, _) for button in layout.controls]
+    footer = [_task_button(button, assignment, _, app_url) for button in layout.controls
+              if app_url or not button.opens_app]
     footer.append(_button(_.gettext("Skip ⏭"), Callback(Action.SKIP, assignment)))
     if undo_of is not None:
         footer.append(_button(_.gettext("↩ Undo"), Callback(Action.UNDO, undo_of)))
@@ -224,8 +246,10 @@ async def redraw(message: Message, view: TaskView) -> None:
 
 
 async def show_task(bot: Bot, chat_id: int, view: TaskView, uploader: MediaUploader,
-                    replace: Message | None = None, *, edit_only: bool = False) -> None:
-    """Show a task, editing ``replace`` in place when the kinds allow it.
+                    replace: Message | None = None, *, edit_only: bool = False
+                    ) -> Message | None:
+    """Show a task, editing ``replace`` in place when the kinds allow it; return the
+    message that now shows it (None if nothing was shown).
 
     Every call is retried after a 429 until Telegram takes it: the next task always
     appears. An edit refused because the message cannot be edited (deleted, too old)
@@ -233,7 +257,7 @@ async def show_task(bot: Bot, chat_id: int, view: TaskView, uploader: MediaUploa
     message cannot be edited.
     """
     if edit_only and not can_edit(replace, view):
-        return
+        return None
     target = replace if can_edit(replace, view) else None
     media = view.media
     if media is None:
@@ -241,10 +265,10 @@ async def show_task(bot: Bot, chat_id: int, view: TaskView, uploader: MediaUploa
             view.text, chat_id=target.chat_id, message_id=target.message_id,
             parse_mode=ParseMode.HTML, reply_markup=view.keyboard,
             rate_limit_args=UNTIL_DELIVERED))
-        await _edit_else_send(chat_id, edit_text, lambda: bot.send_message(  # type: ignore[call-arg]
+        shown = await _edit_else_send(chat_id, edit_text, lambda: bot.send_message(  # type: ignore[call-arg]
             chat_id, view.text, parse_mode=ParseMode.HTML, reply_markup=view.keyboard,
             rate_limit_args=UNTIL_DELIVERED), edit_only=edit_only)
-        return
+        return shown if isinstance(shown, Message) else None
     file_id = await uploader.known_file_id(media)
     message: Message | bool | None = None
     try:
@@ -257,6 +281,7 @@ async def show_task(bot: Bot, chat_id: int, view: TaskView, uploader: MediaUploa
     finally:
         if file_id is None:
             await uploader.uploaded(media, message if isinstance(message, Message) else None)
+    return message if isinstance(message, Message) else None
 
 
 async def _edit_else_send(chat_id: int, edit: Callable[[], Awaitable[Message | bool]] | None,

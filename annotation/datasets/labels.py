@@ -13,7 +13,9 @@ cost a few megabytes, not a million objects), then aggregated in one call:
   percent agreement compare normalized transcripts as whole labels;
 - numbers: the median, with the median absolute deviation as ``spread``; confidence and
   agreement are the share of answers within one spread of the median (exact match when
-  the spread is 0).
+  the spread is 0);
+- a kind that aggregates its own values (``VoteModel.OWN``: boxes, spans): its
+  ``TaskKind.aggregate`` decides each item; the method reads ``<kind>_consensus``.
 Answers excluded by quality control are never passed in. Items nobody answered keep
 ``label=None`` and confidence 0.
 """
@@ -61,6 +63,7 @@ from annotation.records import ItemTally, ProjectSnapshot
 
 FREE_METHOD = {VoteModel.TEXT: "plurality", VoteModel.NUMBER: "median", VoteModel.NONE: "none",
                VoteModel.TRANSCRIPT: "rover"}
+OWN_METHOD = "consensus"  # a kind's own aggregation: the method is "<kind>_consensus"
 
 
 class VoteCollector:
@@ -114,9 +117,12 @@ class VoteCollector:
         """Aggregate everything collected into one labelled row per item."""
         decide = {VoteModel.CATEGORICAL: self._categorical, VoteModel.MULTI: self._multi,
                   VoteModel.TEXT: self._text, VoteModel.NUMBER: self._numbers,
-                  VoteModel.NONE: self._none, VoteModel.TRANSCRIPT: self._transcripts}
+                  VoteModel.NONE: self._none, VoteModel.TRANSCRIPT: self._transcripts,
+                  VoteModel.OWN: self._own}
         decided = decide[self._votes]()
         method = FREE_METHOD.get(self._votes, self._spec.aggregation)
+        if self._votes is VoteModel.OWN:
+            method = f"{self._spec.answer_type}_{OWN_METHOD}"
         rows = []
         for i, tally in enumerate(self._items):
             label, confidence, agreement, spread = decided[i]
@@ -127,6 +133,7 @@ class VoteCollector:
                 gold=tally.gold_answer, label=label, confidence=confidence,
                 answers=sum(self._counts[i].values()), agreement=agreement,
                 votes=dict(self._counts[i].most_common()), method=method, spread=spread,
+                payload=tally.payload,
             ))
         return rows
 
@@ -200,6 +207,11 @@ class VoteCollector:
             agreement = self._counts[i][label] / total if total else 0.0
             decided.append((label, confidence, agreement, None))
         return decided
+
+    def _own(self) -> list[tuple[str | None, float, float, float | None]]:
+        """Let the kind decide each item from its own values (boxes, spans)."""
+        found = kind_of(self._spec).aggregate(self._spec, self._free, self._items)
+        return [(d.label, d.confidence, d.agreement, d.spread) for d in found]
 
     def _none(self) -> list[tuple[str | None, float, float, float | None]]:
         """Label nothing: each answer stands alone (recordings)."""

@@ -53,6 +53,7 @@ class LabeledItem:
     # several questions about one item: each part's own aggregated row, by part key
     # (``annotation.kinds.questions``); the row's label is then the parts' labels as JSON
     parts: Mapping[str, LabeledItem] = field(default_factory=dict)
+    payload: str = ""  # the kind's own data (an image's size for boxes); not in the row
 
     def as_row(self) -> dict[str, object]:
         """Return the item as a flat row for CSV and JSONL."""
@@ -95,6 +96,7 @@ class KindItem:
     labelled: LabeledItem
     payload: str
     votes: tuple[KindVote, ...]
+    media_key: MediaKey | None = None  # the item's own media (an image to draw boxes on)
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,6 +115,22 @@ class ExportTable:
     # conversion's format: ``Format.WAV``)
     convert: FileConversion | None = None
     tabular: bool = True  # False: only a Hugging Face folder (no CSV/JSONL under tables/)
+
+
+@dataclass(frozen=True, slots=True)
+class ExportFile:
+    """A file a kind adds to exports beside its tables (a COCO JSON, a YOLO label file, an
+    image they name): a path relative to the export folder, and either its text or the
+    stored media it copies. Written when the export holds ``format``."""
+
+    path: str  # "detection/labels/x.txt"
+    text: str | None = None
+    media: MediaKey | None = None
+    format: Format = Format.HUGGINGFACE
+
+    def __post_init__(self) -> None:
+        if (self.text is None) == (self.media is None):
+            raise ValueError("an export file is either a text or a stored media")
 
 
 LABEL_FIELDS = ("item_id", "kind", "text", "media", "gold", "label", "confidence", "answers",

@@ -41,6 +41,7 @@ from annotation.datasets.pseudonyms import Pseudonymizer
 from annotation.datasets.records import (
     ALL_FORMATS,
     DatasetCard,
+    ExportFile,
     ExportTable,
     FileConversion,
     Format,
@@ -168,10 +169,13 @@ class DatasetService:
                               pseudonymous=not request.reveal_ids)
             await asyncio.to_thread(folder.add_labels, labelled, card)
             if own:
-                items = [KindItem(item, tally.payload, tuple(kind_votes.get(item.item_id, ())))
+                items = [KindItem(item, tally.payload, tuple(kind_votes.get(item.item_id, ())),
+                                  tally.media_key)
                          for item, tally in zip(labelled, tallies, strict=True)]
                 for table in await asyncio.to_thread(kind.export, project.spec, items):
                     await _table(uow, table, formats, folder)
+                for file in await asyncio.to_thread(kind.export_files, project.spec, items):
+                    await _file(uow, file, formats, folder)
             if Format.HUGGINGFACE in formats:
                 await self._media(uow, labelled, tallies, folder)
             if Format.LABEL_STUDIO in formats:
@@ -254,6 +258,19 @@ async def _table(uow: DatasetWork, table: ExportTable, formats: frozenset[Format
         if conversion is not None:
             data = await asyncio.to_thread(conversion[1], data)
         await asyncio.to_thread(folder.add_table_file, table, name, data)
+
+
+async def _file(uow: DatasetWork, file: ExportFile, formats: frozenset[Format],
+                folder: DatasetFolder) -> None:
+    """Write a file a kind adds (a COCO JSON, an image it names) if its format was asked."""
+    if file.format not in formats:
+        return
+    if file.text is not None:
+        data = file.text.encode()
+    else:
+        assert file.media is not None  # an ExportFile is a text or a stored media
+        data = await uow.media.data(file.media)
+    await asyncio.to_thread(folder.add_file, file.path, data)
 
 
 async def _answers(uow: DatasetWork, project_id: ProjectId, withdrawn: Withdrawals

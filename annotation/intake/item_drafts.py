@@ -15,8 +15,10 @@ explanation; length, limit], ``items.text_too_long`` [length, limit],
 ``items.bad_gold`` [value, reason: the ``ErrorCode`` from the kind's ``canonical``; minimum and
 maximum for out_of_range], ``items.bad_boolean`` [value], ``items.training_without_gold``,
 ``items.explanation_without_gold``, ``items.mixed_candidates`` (a text response beside an
-image one); plus ``items.unsafe_path``/``missing_media``/``unreadable_media`` [path] and
-``media.*`` [filename, ...] for media.
+image one), ``items.wrong_media`` [answer_type, kind: an item the kind cannot ask about,
+a text to draw boxes on, a photo to tag spans of]; plus
+``items.unsafe_path``/``missing_media``/``unreadable_media`` [path] and ``media.*``
+[filename, ...] for media.
 
 A kind whose candidates are images (``ItemCheck.media``: an image comparison) gets each one
 prepared like the ``image`` column, then composed side by side in the item's order and
@@ -167,6 +169,8 @@ class _RowChecker:
             if pictured is not None:
                 prepared, more, payload = pictured
         kind = MediaKind.TEXT if prepared is None else prepared.kind
+        if prepared is not None or not any(column in cells for column in MEDIA_COLUMNS):
+            payload = self._fit(row, payload, kind, prepared)  # (media that failed: reported)
         own_cells = bool(self.task_kind.item_columns)  # the kind checks them (a comparison)
         if not own_cells and not text and not any(column in cells for column in MEDIA_COLUMNS):
             self.report(ItemProblem.EMPTY_ITEM, row)
@@ -217,6 +221,18 @@ class _RowChecker:
                 self.report(ItemProblem.TEXT_TOO_LONG, row, column, length=length, limit=limit)
         return check
 
+    def _fit(self, row: RawRow, payload: str, kind: MediaKind, prepared: PreparedMedia | None
+             ) -> str:
+        """Return the payload once the kind has seen the item's media (an image's size), or
+        report an item the kind cannot ask about."""
+        size = (prepared.width, prepared.height) if prepared is not None and \
+            prepared.width and prepared.height else None
+        fitted = self.task_kind.fit_item(payload, kind, size)
+        for _fault, column, _length, _limit in fitted.faults:
+            self.report(ItemProblem.WRONG_MEDIA, row, column,
+                        answer_type=str(self.spec.answer_type), kind=str(kind))
+        return fitted.payload
+
     def _candidates(self, row: RawRow, check: ItemCheck
                     ) -> tuple[PreparedMedia, tuple[PreparedMedia, ...], str] | None:
         """Prepare the candidates' images and compose them in both orders: return the
@@ -252,7 +268,8 @@ class _RowChecker:
         if raw is None:
             return None
         try:
-            return kind_of(self.spec).canonical(self.spec, raw)
+            text = unicodedata.normalize("NFC", row.cells.get("text", "").strip())
+            return kind_of(self.spec).canonical_about(self.spec, text, raw)
         except AnswerRejected as exc:
             self.report(
                 ItemProblem.BAD_GOLD,

@@ -3,7 +3,8 @@
 This module only turns bytes into ``RawRow`` values (line number, column -> text) and
 reports what prevents that; ``annotation.intake.item_files`` validates the rows. JSON values are
 turned into text here: numbers as written, booleans as ``true``/``false``, a list of strings
-(multiple-choice gold) joined with ``|``.
+(multiple-choice gold) joined with ``|``, an object (a boxes, spans or several-question
+gold) as JSON.
 
 Codes (``ItemProblem``; the row-level ones are raised by ``annotation.intake.item_files``)
 and params:
@@ -73,6 +74,7 @@ class ItemProblem(StrEnum):
     TRAINING_WITHOUT_GOLD = "items.training_without_gold"
     EXPLANATION_WITHOUT_GOLD = "items.explanation_without_gold"
     MISSING_FILE = "items.missing_file"
+    WRONG_MEDIA = "items.wrong_media"  # [answer_type, kind]: boxes on a text, spans of a photo
 
 
 COLUMNS = ("id", "text", "image", "audio", "media", "gold", "explanation", "training",
@@ -257,6 +259,8 @@ def _json_cell(key: str, value: object, line: int, problems: list[Problem]) -> s
         return str(value) if isinstance(value, int) else format_number(value)
     elif key == "gold" and isinstance(value, list) and all(isinstance(v, str) for v in value):
         return MULTI_SEPARATOR.join(value)
+    elif key == "gold" and isinstance(value, dict):  # boxes, spans, several questions
+        return json.dumps(value, ensure_ascii=False)
     expected = {"training": "boolean", "gold": "list"}.get(key, "string")
     problems.append(Problem(ItemProblem.WRONG_TYPE, line, key, {"expected": expected}))
     return None

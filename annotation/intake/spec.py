@@ -30,6 +30,7 @@ the key can be found in the text, its line. Problem codes (``SpecProblem``) and 
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 import tomllib
@@ -71,7 +72,14 @@ from annotation.intake.spec_questions import (
     read_questions,
 )
 from annotation.kinds.registry import KINDS, SPEC_KEYS
-from annotation.models import AnswerType, LocalizedText, NumberRange, ProjectSpec, Scale
+from annotation.models import (
+    AnswerType,
+    LocalizedText,
+    MarkRules,
+    NumberRange,
+    ProjectSpec,
+    Scale,
+)
 
 __all__ = [
     "MAX_OPTION",
@@ -133,7 +141,8 @@ def spec_from_mapping(
     question = reader.localized("question", limit=MAX_QUESTION, required=True)
     instructions = reader.localized("instructions", limit=MAX_INSTRUCTIONS, required=False)
     answer_type = reader.enum("answer_type", AnswerType, None)
-    free_answers = answer_type in (AnswerType.TEXT, AnswerType.NUMBER, AnswerType.TRANSCRIPT)
+    free_answers = answer_type in (AnswerType.TEXT, AnswerType.NUMBER, AnswerType.TRANSCRIPT,
+                                   AnswerType.BOXES, AnswerType.SPANS)
     # the default method is the benchmark's winner (docs/AGGREGATION.md) where it applies
     aggregation = reader.enum("aggregation", Method,
                               Method.MAJORITY if free_answers else DEFAULT_METHOD)
@@ -200,7 +209,8 @@ def _adaptive(reader: FieldReader, overlap: int, answer_type: AnswerType | None
         reader.problem(SpecProblem.MISSING_FIELD, other)
         return None, None
     if answer_type in (AnswerType.TEXT, AnswerType.NUMBER, AnswerType.MULTI,
-                       AnswerType.QUESTIONS, AnswerType.TRANSCRIPT):
+                       AnswerType.QUESTIONS, AnswerType.TRANSCRIPT, AnswerType.BOXES,
+                       AnswerType.SPANS):
         reader.problem(SpecProblem.NOT_APPLICABLE, "min_overlap", answer_type=answer_type)
     minimum = reader.integer("min_overlap", 1, (1, max(1, overlap)))
     target = reader.number("confidence_target", 0.9, ADAPTIVE_TARGET_RANGE)
@@ -279,7 +289,8 @@ def _scale_to_dict(scale: Scale) -> dict[str, Any]:
             "tie": scale.tie, "low": dict(scale.low.texts) if scale.low else None,
             "high": dict(scale.high.texts) if scale.high else None,
             "min_seconds": scale.min_seconds, "max_seconds": scale.max_seconds,
-            "source": scale.source, "max_cer": scale.max_cer, "numbers": scale.numbers}
+            "source": scale.source, "max_cer": scale.max_cer, "numbers": scale.numbers,
+            "marks": dataclasses.asdict(scale.marks) if scale.marks else None}
 
 
 def _scale_from_dict(data: Mapping[str, Any] | None) -> Scale | None:
@@ -290,7 +301,8 @@ def _scale_from_dict(data: Mapping[str, Any] | None) -> Scale | None:
                  high=LocalizedText(data["high"]) if data["high"] else None,
                  min_seconds=data.get("min_seconds"), max_seconds=data.get("max_seconds"),
                  source=data.get("source"), max_cer=data.get("max_cer"),
-                 numbers=data.get("numbers"))
+                 numbers=data.get("numbers"),
+                 marks=MarkRules(**data["marks"]) if data.get("marks") else None)
 
 
 def spec_from_json(text: str) -> ProjectSpec:

@@ -234,6 +234,33 @@ class FieldReader:
             options.append(option)
         return tuple(options)
 
+    def names(self, field: str, *, limit: int, bounds: tuple[int, int]) -> tuple[str, ...]:
+        """Read a required list of distinct short names (a kind's classes), each stripped
+        and its white space folded."""
+        value = self.data.get(field)
+        if value is None:
+            self.problem(SpecProblem.MISSING_FIELD, field)
+            return ()
+        if not isinstance(value, list):
+            self.problem(SpecProblem.WRONG_TYPE, field, expected="list")
+            return ()
+        if not bounds[0] <= len(value) <= bounds[1]:
+            self.problem(SpecProblem.OPTION_COUNT, field, count=len(value), minimum=bounds[0],
+                         maximum=bounds[1])
+        names: list[str] = []
+        for entry in value:
+            if not isinstance(entry, str):
+                self.problem(SpecProblem.WRONG_TYPE, field, expected="string")
+                continue
+            name = self._clean(field, entry, limit, fold=True)
+            if name is None:
+                continue
+            if name.casefold() in (known.casefold() for known in names):
+                self.problem(SpecProblem.DUPLICATE_OPTION, field, value=name)
+                continue
+            names.append(name)
+        return tuple(names)
+
     def number_range(self, answer_type: AnswerType | None) -> NumberRange:
         """Read the ``[number]`` table of a number question."""
         value = self.data.get("number")

@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Protocol, TypeVar
 
-from annotation.datasets.records import ExportTable, KindItem, LabeledItem
+from annotation.datasets.records import ExportFile, ExportTable, KindItem, LabeledItem
 from annotation.models import (
     AnnotatorId,
     Item,
@@ -41,6 +41,7 @@ from annotation.models import (
     ProjectSpec,
     Scale,
 )
+from annotation.records import ItemTally
 
 
 class PhraseCode(StrEnum):
@@ -71,6 +72,14 @@ class PhraseCode(StrEnum):
     QUESTION_DONE = "question_done"  # "✓ {question}": a question answered, its answer below
     QUESTION_DONE_ABOUT = "question_done_about"  # "✓ {question} (response {side})"
     TYPE_TRANSCRIPT = "type_transcript"  # "Type exactly what you hear."
+    DRAW_BOXES = "draw_boxes"  # "🖍 Draw boxes": opens the Mini App on an image
+    TAG_SPANS = "tag_spans"  # "🏷 Tag words": opens the Mini App on a text
+    NOTHING_TO_MARK = "nothing_to_mark"  # "∅ Nothing to mark": records an empty answer
+    BOXES_HINT = "boxes_hint"  # "Draw a box around each: {classes}."
+    POINTS_HINT = "points_hint"  # "Draw a box around, or put a point on, each: {classes}."
+    SPANS_HINT = "spans_hint"  # "Tag the words that are: {labels}."
+    MARKS_SUMMARY = "marks_summary"  # "Marked: {marks}" (a gold answer, in training)
+    NO_MARKS = "no_marks"  # "Nothing to mark." (an empty gold answer)
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,6 +106,7 @@ class VoteModel(StrEnum):
     NUMBER = "number"  # numbers: the median
     NONE = "none"  # each answer stands alone (a recording): no consensus label
     TRANSCRIPT = "transcript"  # typed transcripts: ROVER over normalized words
+    OWN = "own"  # the kind aggregates its own values (``TaskKind.aggregate``: boxes, spans)
 
 
 class BlockStyle(StrEnum):
@@ -218,6 +228,7 @@ class ItemFault(StrEnum):
     NOT_APPLICABLE = "not_applicable"  # a cell this project's kind does not read
     TOO_LONG = "too_long"  # the item cannot be shown whole in one message
     MIXED = "mixed"  # text candidates beside image ones: one item compares one sort
+    WRONG_MEDIA = "wrong_media"  # an item the kind cannot ask about (a text to draw on)
 
 
 @dataclass(frozen=True, slots=True)
@@ -239,6 +250,16 @@ class CandidateMedia:
 
     images: tuple[MediaKey, ...]
     reversed: MediaKey
+
+
+@dataclass(frozen=True, slots=True)
+class Decided:
+    """What a kind's own aggregation decided about one item (``TaskKind.aggregate``)."""
+
+    label: str | None  # the consensus's canonical value; None: nobody answered
+    confidence: float
+    agreement: float
+    spread: float | None = None
 
 
 _E = TypeVar("_E", bound=StrEnum)
@@ -273,6 +294,10 @@ class SpecReader(Protocol):
 
     def localized(self, field: str, *, limit: int, required: bool) -> LocalizedText | None:
         """Read a text in one or more languages."""
+        ...
+
+    def names(self, field: str, *, limit: int, bounds: tuple[int, int]) -> tuple[str, ...]:
+        """Read a required list of distinct short names (a kind's classes)."""
         ...
 
 
@@ -373,6 +398,29 @@ class TaskKind(Protocol):
 
     def canonical(self, spec: ProjectSpec, raw: str) -> str:
         """Return the canonical form of a value written out (a gold cell, an API answer)."""
+        ...
+
+    def canonical_about(self, spec: ProjectSpec, text: str, raw: str) -> str:
+        """Return the canonical form of a value given about an item whose text is ``text``
+        (spans are offsets into it); most kinds need no item (``canonical``). Gold cells
+        and answers posted by the Mini App go through it."""
+        ...
+
+    def fit_item(self, payload: str, kind: MediaKind, size: tuple[int, int] | None
+                 ) -> ItemCheck:
+        """Return an item's payload once its media is known (``kind``; an image's pixel
+        ``size``), or the fault of an item this kind cannot ask about."""
+        ...
+
+    def aggregate(self, spec: ProjectSpec, votes: Sequence[tuple[str, str, str]],
+                  items: Sequence[ItemTally]) -> list[Decided]:
+        """Return one decision per item (``VoteModel.OWN``) from the accepted votes
+        (item id, annotator, canonical value)."""
+        ...
+
+    def export_files(self, spec: ProjectSpec, items: Sequence[KindItem]
+                     ) -> Sequence[ExportFile]:
+        """Return the files a kind adds to exports beside its tables (COCO, YOLO)."""
         ...
 
     def is_correct(self, spec: ProjectSpec, value: str, gold: str) -> bool:

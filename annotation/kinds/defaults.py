@@ -10,18 +10,20 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 
-from annotation.datasets.records import ExportTable, KindItem, LabeledItem
+from annotation.datasets.records import ExportFile, ExportTable, KindItem, LabeledItem
 from annotation.errors import AnswerRejected, ErrorCode
 from annotation.kinds.base import (
     Block,
     BlockStyle,
     CandidateMedia,
+    Decided,
     ItemCheck,
     SpecReader,
     Turn,
 )
 from annotation.kinds.label_studio import choice_lines, media_data, result
 from annotation.models import MediaKey, MediaKind, ProjectSpec, Scale
+from annotation.records import ItemTally
 
 
 class KindDefaults:
@@ -46,6 +48,11 @@ class KindDefaults:
         """Return an empty payload: no cells of its own."""
         return ItemCheck()
 
+    def fit_item(self, payload: str, kind: MediaKind, size: tuple[int, int] | None
+                 ) -> ItemCheck:
+        """Return the payload as it is: any item will do."""
+        return ItemCheck(payload)
+
     def with_media(self, payload: str, media: CandidateMedia) -> str:
         """Return the payload as it is: no candidate images."""
         return payload
@@ -57,6 +64,24 @@ class KindDefaults:
     def export(self, spec: ProjectSpec, items: Sequence[KindItem]) -> Sequence[ExportTable]:
         """Return no table: the label tables say everything about this kind."""
         return ()
+
+    def export_files(self, spec: ProjectSpec, items: Sequence[KindItem]
+                     ) -> Sequence[ExportFile]:
+        """Return no file: tables say everything about this kind."""
+        return ()
+
+    def aggregate(self, spec: ProjectSpec, votes: Sequence[tuple[str, str, str]],
+                  items: Sequence[ItemTally]) -> list[Decided]:
+        """Refuse: only a kind whose ``votes`` is ``VoteModel.OWN`` aggregates itself."""
+        raise NotImplementedError(f"{type(self).__name__} is aggregated by its vote model")
+
+    def canonical(self, spec: ProjectSpec, raw: str) -> str:
+        """Refuse every value (each kind says its own canonical form)."""
+        raise AnswerRejected(ErrorCode.NOT_A_CHOICE, text=raw)
+
+    def canonical_about(self, spec: ProjectSpec, text: str, raw: str) -> str:
+        """Return ``canonical``: the item's text changes nothing for most kinds."""
+        return self.canonical(spec, raw)
 
     def label_studio_data(self, item: LabeledItem, payload: str) -> dict[str, object]:
         """Return the item's text or media."""

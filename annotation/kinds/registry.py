@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from annotation.kinds.base import PhraseCode, TaskKind, VoteModel
+from annotation.kinds.boxes import BoxesKind
 from annotation.kinds.check import CheckKind
 from annotation.kinds.choice import ChoiceKind
 from annotation.kinds.free import TypedKind
@@ -17,6 +18,7 @@ from annotation.kinds.questions import QuestionsKind
 from annotation.kinds.ranking import RankingKind
 from annotation.kinds.rating import RatingKind
 from annotation.kinds.recording import RecordingKind
+from annotation.kinds.spans import SpansKind
 from annotation.kinds.transcript import TranscriptKind
 from annotation.models import ProjectSpec
 
@@ -33,6 +35,8 @@ _ALL: tuple[TaskKind, ...] = (
     RecordingKind(),
     CheckKind(),
     TranscriptKind(),
+    BoxesKind(),
+    SpansKind(),
 )
 KINDS: Mapping[str, TaskKind] = {kind.name: kind for kind in _ALL}
 

@@ -68,6 +68,7 @@ class Result(StrEnum):
     SUSPENDED = "suspended"  # refused, nothing changed: the notice says why and how to appeal
     REFUSED = "refused"  # a recording that cannot be accepted: ``problems`` say why
     CURRENT = "current"  # nothing changed: the open task (or a new one) is shown again
+    REPLAYED = "replayed"  # a Mini App's signed data already answered another task: refused
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,6 +118,59 @@ class TaskService:
                 return Outcome(Result.DUPLICATE, None)
             value = kind_of(project.spec).canonical(project.spec, raw)
             return await self._record(uow, assignment, project, value, source)
+
+    async def task_for(self, annotator_id: AnnotatorId, assignment_id: AssignmentId) -> Task:
+        """Return an assignment's task for the Mini App while it is the annotator's to answer.
+
+        Raises ``StaleTask``: ``NOT_YOURS`` (unknown, someone else's, or the annotator is
+        suspended from its project), ``ALREADY_ANSWERED`` or ``EXPIRED`` (skipped, expired,
+        past its deadline, undone and reassigned: not live). Changes nothing.
+        """
+        async with self._store.read() as uow:
+            assignment, project = await self._owned(uow, annotator_id, assignment_id)
+            self._check_live(assignment)
+            return await task_of(uow, assignment, project)
+
+    async def answer_from_app(self, annotator_id: AnnotatorId, assignment_id: AssignmentId,
+                              raw: str, source: str) -> Outcome:
+        """Record an answer the Mini App sent and hand out the next task.
+
+        ``source`` names the signed data that carried it (one per opening of the app): if
+        an answer from it is recorded already, the result is ``DUPLICATE`` for this
+        assignment (a double submit) and ``REPLAYED`` for another one; nothing changes
+        either way. Otherwise the assignment must be live (``task_for``'s ``StaleTask``),
+        and nothing else changes on a refusal (an overdue assignment is not closed here).
+        """
+        async with self._store.write() as uow:
+            assignment, project = await self._owned(uow, annotator_id, assignment_id)
+            answered = await uow.answers.source_assignment(source)
+            if answered is not None:
+                return Outcome(Result.DUPLICATE if answered == assignment.id
+                               else Result.REPLAYED, None)
+            self._check_live(assignment)
+            item = await item_of(uow, assignment)
+            value = kind_of(project.spec).canonical_about(project.spec, item.text, raw)
+            return await self._record(uow, assignment, project, value, source, item=item)
+
+    async def _owned(self, uow: LoopWork, annotator_id: AnnotatorId,
+                     assignment_id: AssignmentId) -> tuple[Assignment, Project]:
+        """Return the annotator's assignment and its project; raise ``NOT_YOURS`` for an
+        unknown assignment, someone else's, or one in a project they are suspended from."""
+        assignment = await uow.assignments.get(assignment_id)
+        if assignment is None or assignment.annotator_id != annotator_id:
+            raise StaleTask(ErrorCode.NOT_YOURS)
+        project = await uow.projects.get(assignment.project_id)
+        if project is None or await refusal(uow, project, annotator_id) is not None:
+            raise StaleTask(ErrorCode.NOT_YOURS)
+        return assignment, project
+
+    def _check_live(self, assignment: Assignment) -> None:
+        """Raise ``StaleTask`` unless the assignment is active and within its deadline."""
+        if assignment.status is AssignmentStatus.ANSWERED:
+            raise StaleTask(ErrorCode.ALREADY_ANSWERED)
+        if assignment.status is not AssignmentStatus.ACTIVE or \
+                assignment.deadline < self._clock():
+            raise StaleTask(ErrorCode.EXPIRED)
 
     async def answer_typed(self, annotator_id: AnnotatorId, raw: str, source: str) -> Outcome:
         """Record a typed answer (free text or number) to the annotator's open task."""

@@ -56,6 +56,10 @@ class DatasetFolder(Protocol):
         folder, as requested."""
         ...
 
+    def add_file(self, path: str, data: bytes) -> None:
+        """Write a file a kind adds (``ExportFile``) at ``path``, relative to the folder."""
+        ...
+
     def add_label_studio(self, tasks: Iterable[Mapping[str, object]], config: str
                          ) -> list[Path]:
         """Stream Label Studio tasks into their file, write the labeling config beside them."""

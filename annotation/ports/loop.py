@@ -66,6 +66,10 @@ class AnswerRepository(Protocol):
         """Return whether an answer from this source (message) was already recorded."""
         ...
 
+    async def source_assignment(self, source: str) -> AssignmentId | None:
+        """Return the assignment an answer from this source answered, if one was recorded."""
+        ...
+
     async def value_counts(self, item_id: ItemId) -> Mapping[str, int]:
         """Return how many accepted (not excluded) answers gave each value to an item."""
         ...

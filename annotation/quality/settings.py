@@ -40,7 +40,10 @@ DEFAULT_RUN = 15
 # careful: most recordings are good, so a careful checker says "yes" about 85% of the time
 # and 15 in a row come by chance (0.85^15 is 9% of windows; 0.85^40 is 0.15%); the gold
 # checks, half of them "no", still stop an "always yes" checker.
-RUN_LIMITS: dict[str, int] = {"check": 40}
+# Boxes and spans: only "Nothing to mark" answers repeat exactly, and sparse data (rare
+# objects, few names in a text) gives long honest runs of it; the gold checks, which hold
+# marks, stop an "always nothing" annotator instead.
+RUN_LIMITS: dict[str, int] = {"check": 40, "boxes": 40, "spans": 40}
 SPEED_FLOORS: dict[str, float] = {
     "yes_no": 1.0,
     "single": 1.5,
@@ -49,6 +52,8 @@ SPEED_FLOORS: dict[str, float] = {
     "text": 4.0,
     "transcript": 4.0,  # typing what a clip says
     "check": 2.0,  # listening to a recording before judging it
+    "boxes": 2.0,  # opening the Mini App and drawing (a "Nothing to mark" tap is quicker)
+    "spans": 2.0,  # reading the text and tagging in the Mini App
 }
 
 

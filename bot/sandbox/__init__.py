@@ -1,7 +1,8 @@
 """A local Telegram Bot API server and simulated users, for tests, demos and benchmarks.
 
 ``SandboxServer`` speaks the Bot API over real HTTP (aiohttp) closely enough for an
-unmodified python-telegram-bot ``Application``; ``SimUser`` plays an annotator.
+unmodified python-telegram-bot ``Application``; ``SimUser`` plays an annotator, Mini Apps
+included (``open_web_app`` signs initData as Telegram does).
 """
 
 from bot.sandbox.config import Faults, FloodLimits, SandboxConfig
@@ -17,6 +18,7 @@ from bot.sandbox.errors import (
 from bot.sandbox.messages import CallbackAnswer, SimMessage
 from bot.sandbox.server import SandboxServer
 from bot.sandbox.stats import RequestRecord, Stats
+from bot.sandbox.webapps import WebAppButton, WebAppLaunch
 
 __all__ = [
     "ApiError",
@@ -34,4 +36,6 @@ __all__ = [
     "SimUser",
     "Stats",
     "UserBlockedBot",
+    "WebAppButton",
+    "WebAppLaunch",
 ]

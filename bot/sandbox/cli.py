@@ -24,6 +24,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--bot-username", default="annobot_sandbox_bot")
     parser.add_argument("--no-flood-control", action="store_true",
                         help="turn Telegram's rate limits off")
+    parser.add_argument("--https-web-apps", action="store_true",
+                        help="refuse http:// Web App buttons, as production Telegram does")
     parser.add_argument("--seed", type=int, default=0, help="seed of the fault injection")
     parser.add_argument("--error-rate", type=float, default=0.0,
                         help="fraction of requests answered 500/502")
@@ -37,6 +39,7 @@ def config_from_args(args: argparse.Namespace) -> SandboxConfig:
     return SandboxConfig(
         token=args.token, host=args.host, port=args.port, bot_username=args.bot_username,
         flood_control=not args.no_flood_control, seed=args.seed,
+        allow_http_web_apps=not args.https_web_apps,
         faults=Faults(error_rate=args.error_rate, drop_update_rate=args.drop_update_rate))
 
 
@@ -47,6 +50,7 @@ async def serve_forever(config: SandboxConfig, ready: asyncio.Event | None = Non
         print(f"  token:         {server.token}")
         print(f"  file base URL: {server.base_file_url}")
         print(f"  flood control: {'on' if config.flood_control else 'off'}")
+        print(f"  Web App URLs:  {'http or https' if config.allow_http_web_apps else 'https'}")
         root = server.base_url.removesuffix("/bot")
         print(f"  run a bot:     annobot run --api-url {root} --token {server.token}")
         if ready is not None:

@@ -70,6 +70,8 @@ class SandboxConfig:
     bot_first_name: str = "Annobot Sandbox"
     flood: FloodLimits = field(default_factory=FloodLimits)
     clock: Callable[[], float] = time.monotonic
+    # Unix time of message dates and of a Mini App's auth_date (tests may pin it).
+    wall_clock: Callable[[], float] = time.time
     callback_query_ttl: float = 15.0
     max_upload_bytes: int = 50 * MIB
     max_photo_bytes: int = 10 * MIB
@@ -80,6 +82,9 @@ class SandboxConfig:
     webhook_retry_initial: float = 0.05
     webhook_retry_max: float = 1.0
     log_requests: bool = True
+    # The sandbox plays Telegram's test environment, whose Web App buttons may use http://;
+    # False applies production's rule (https only).
+    allow_http_web_apps: bool = True
 
     @property
     def bot_id(self) -> int:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import mimetypes
 from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 
 from bot.sandbox.chats import Chat
@@ -18,6 +19,13 @@ from bot.sandbox.files import StoredFile, audio_duration, describe_photo
 from bot.sandbox.messages import MEDIA_KINDS, CallbackAnswer, SimMessage
 from bot.sandbox.methods.media import media_json
 from bot.sandbox.state import SandboxState
+from bot.sandbox.webapps import (
+    WebAppButton,
+    WebAppLaunch,
+    launch_url,
+    new_init_data,
+    web_app_buttons,
+)
 
 Predicate = Callable[[SimMessage], bool]
 _FORWARDED_KEYS = frozenset({"text", "entities", "caption", "caption_entities", *MEDIA_KINDS})
@@ -38,6 +46,7 @@ class SimUser:
         self.id: int = info["id"]
         self.first_name: str = info["first_name"]
         self.language_code: str | None = info.get("language_code")
+        self.launches: list[WebAppLaunch] = []  # every Mini App this user opened, in order
 
     def __repr__(self) -> str:
         return f"SimUser(id={self.id}, first_name={self.first_name!r})"
@@ -276,6 +285,53 @@ class SimUser:
             "chat_instance": self.chat.chat_instance, "data": data,
         })
         return query.query_id
+
+    # --- Mini Apps -------------------------------------------------------------------
+    def init_data(self, auth_date: datetime | None = None) -> str:
+        """Return the signed initData Telegram gives a Mini App this user opens now.
+
+        ``auth_date`` (an aware datetime) pins the time; by default it is the sandbox's
+        ``wall_clock``. Each call draws a new query_id and signature.
+        """
+        when = self.state.now() if auth_date is None else int(auth_date.timestamp())
+        return new_init_data(self.info, self.state.config.token, auth_date=when)
+
+    def open_web_app(self, message: SimMessage | int, text: str | None = None) -> str:
+        """Open the Web App button ``text`` (or the only one) of a bot message; return its URL.
+
+        The URL is the button's, with Telegram's launch parameters in the fragment
+        (``#tgWebAppData=...&tgWebAppVersion=...``, see :mod:`bot.sandbox.webapps`). The
+        message's current keyboard counts, as for :meth:`tap`.
+        """
+        if self.chat.blocked:
+            raise UserBlockedBot(f"user {self.id} blocked the bot; call unblock() first")
+        message_id = message if isinstance(message, int) else message.message_id
+        current = self.chat.find_message(message_id)
+        if current is None:
+            raise MessageNotFound(f"no bot message #{message_id} in chat {self.id}")
+        buttons = web_app_buttons(current.reply_markup)
+        chosen = [b for b in buttons if text is None or b.text == text]
+        if len(chosen) != 1:
+            wanted = "a single Web App button" if text is None else f"Web App button {text!r}"
+            raise ButtonNotFound(f"no {wanted} on message #{message_id}; Web App buttons: "
+                                 f"{[b.text for b in buttons]}\n{self.dump()}")
+        return self._launch(chosen[0], message_id)
+
+    def open_menu_app(self) -> str:
+        """Open the Mini App of the chat's menu button (setChatMenuButton); return its URL."""
+        menus = self.state.menu_buttons
+        menu = menus.get(self.chat.id) or menus.get(None) or {}
+        if menu.get("type") != "web_app":
+            raise ButtonNotFound(f"chat {self.id} has no Web App menu button: {menu}")
+        return self._launch(WebAppButton(menu["text"], menu["web_app"]["url"], "menu"), None)
+
+    def _launch(self, button: WebAppButton, message_id: int | None) -> str:
+        # A reply keyboard's Mini App gets no initData (Telegram's documentation).
+        init_data = "" if button.kind == "keyboard" else self.init_data()
+        url = launch_url(button.url, init_data)
+        self.launches.append(WebAppLaunch(self.id, message_id, button, init_data, url))
+        self.state.stats.web_app_launches += 1
+        return url
 
     def block(self) -> None:
         """Block the bot: its sends now fail with 403; the bot gets a my_chat_member update."""

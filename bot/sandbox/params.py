@@ -139,6 +139,8 @@ METHOD_PARAMS: dict[str, tuple[Param, ...]] = {
     "setMyName": (("name", Kind.STR, False), ("language_code", Kind.STR, False)),
     "getMyName": (("language_code", Kind.STR, False),),
     "getFile": (("file_id", Kind.STR, True),),
+    "setChatMenuButton": (("chat_id", Kind.INT, False), ("menu_button", Kind.OBJECT, False)),
+    "getChatMenuButton": (("chat_id", Kind.INT, False),),
 }
 
 MISSING_MESSAGES = {

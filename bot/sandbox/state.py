@@ -7,7 +7,6 @@ networking. All mutation happens on the event loop thread, so no locks are neede
 from __future__ import annotations
 
 import asyncio
-import time
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -70,6 +69,7 @@ class SandboxState:
         self.answers: dict[str, CallbackAnswer] = {}
         self.commands: dict[tuple[str, str], list[dict[str, str]]] = {}
         self.texts: dict[tuple[str, str], str] = {}  # (field, language) -> description etc.
+        self.menu_buttons: dict[int | None, dict[str, Any]] = {}  # chat id (None: all chats)
         self.webhook = WebhookSettings()
         self.pusher: WebhookControl | None = None
         self.poll_generation = 0
@@ -82,10 +82,9 @@ class SandboxState:
             "can_connect_to_business": False, "has_main_web_app": False,
         }
 
-    @staticmethod
-    def now() -> int:
+    def now(self) -> int:
         """Return the current Unix time in whole seconds, as Telegram dates are."""
-        return int(time.time())
+        return int(self.config.wall_clock())
 
     def add_chat(self, chat: Chat) -> Chat:
         """Register a chat (and its user's username) and return it."""

@@ -35,6 +35,7 @@ class Stats:
     dropped_responses: int = 0
     webhook_pushes: int = 0
     webhook_failures: int = 0
+    web_app_launches: int = 0  # Mini Apps the simulated users opened
     log: list[RequestRecord] = field(default_factory=list)
     keep_log: bool = True
 
@@ -44,7 +45,7 @@ class Stats:
         self.statuses.clear()
         self.uploaded_bytes = self.uploads = self.downloads = self.expired_downloads = 0
         self.flood_refusals = self.faults_injected = self.dropped_responses = 0
-        self.webhook_pushes = self.webhook_failures = 0
+        self.webhook_pushes = self.webhook_failures = self.web_app_launches = 0
         self.log.clear()
 
     def record(

@@ -1,8 +1,9 @@
-"""Telegram's content rules: text and caption limits, parse modes, keyboards, commands.
+"""Telegram's content rules: text and caption limits, parse modes, commands, callbacks.
 
 Every check raises :class:`ApiError` with the description Telegram uses, so a bot's error
 handling meets the same messages it would meet in production. Lengths are counted in
-characters after entity parsing, as the Bot API documentation states.
+characters after entity parsing, as the Bot API documentation states. Reply markup has its
+own module, :mod:`bot.sandbox.keyboards`.
 """
 
 from __future__ import annotations
@@ -15,8 +16,6 @@ from bot.sandbox.html_entities import HtmlParseError, parse_html
 
 MAX_TEXT = 4096
 MAX_CAPTION = 1024
-MAX_CALLBACK_DATA = 64
-MAX_INLINE_BUTTONS = 100
 MAX_CALLBACK_ANSWER = 200
 MAX_COMMANDS = 100
 CHAT_ACTIONS = frozenset({
@@ -25,11 +24,6 @@ CHAT_ACTIONS = frozenset({
     "record_video_note", "upload_video_note",
 })
 _COMMAND = re.compile(r"^[a-z0-9_]{1,32}$")
-_BUTTON_ACTIONS = (
-    "callback_data", "url", "web_app", "login_url", "switch_inline_query",
-    "switch_inline_query_current_chat", "switch_inline_query_chosen_chat", "copy_text",
-    "callback_game", "pay",
-)
 
 Entities = list[dict[str, Any]]
 
@@ -71,47 +65,6 @@ def check_caption(caption: str | None, parse_mode: str | None, entities: list[An
     if len(plain) > MAX_CAPTION:
         raise bad_request("message caption is too long")
     return plain or None, parsed
-
-
-def check_reply_markup(markup: dict[str, Any] | None, *, inline_only: bool = False
-                       ) -> dict[str, Any] | None:
-    """Validate a reply markup object; return it unchanged (None when absent)."""
-    if markup is None:
-        return None
-    if "inline_keyboard" in markup:
-        _check_inline_keyboard(markup["inline_keyboard"])
-        return markup
-    if inline_only:
-        raise bad_request("inline keyboard expected")
-    if "keyboard" in markup:
-        rows = markup["keyboard"]
-        if not isinstance(rows, list) or not all(isinstance(r, list) for r in rows):
-            raise bad_request("can't parse reply keyboard markup JSON object")
-        return markup
-    if markup.get("remove_keyboard") or markup.get("force_reply"):
-        return markup
-    raise bad_request("can't parse reply keyboard markup JSON object")
-
-
-def _check_inline_keyboard(rows: Any) -> None:
-    if not isinstance(rows, list) or not all(isinstance(r, list) for r in rows):
-        raise bad_request("can't parse inline keyboard markup JSON object")
-    total = 0
-    for row in rows:
-        for button in row:
-            total += 1
-            if not isinstance(button, dict) or not isinstance(button.get("text"), str):
-                raise bad_request(
-                    'can\'t parse inline keyboard button: Field "text" must be of type String')
-            if not any(key in button for key in _BUTTON_ACTIONS):
-                raise bad_request("can't parse inline keyboard button: Text buttons are "
-                                  "unallowed in the inline keyboard")
-            data = button.get("callback_data")
-            if data is not None and (not isinstance(data, str)
-                                     or not 1 <= len(data.encode("utf-8")) <= MAX_CALLBACK_DATA):
-                raise bad_request("BUTTON_DATA_INVALID")
-    if total > MAX_INLINE_BUTTONS:
-        raise bad_request("reply markup is too long")
 
 
 def check_commands(commands: list[Any]) -> list[dict[str, str]]:

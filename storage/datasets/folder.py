@@ -6,6 +6,7 @@
     <folder>/tables/labels.csv, labels.jsonl     one labelled row per item
     <folder>/huggingface/<subset>/…              media, metadata and a card per kind
     <folder>/label_studio/…                      tasks and the labeling config
+    <folder>/<a kind's files>                    e.g. detection/ (COCO, YOLO, images)
     <folder>.zip (or <folder>-part1.zip, …)      the archive parts, beside the folder
 
 Each method blocks; the export use case calls it in a worker thread.
@@ -99,6 +100,14 @@ class ExportFolder:
             folder = self._path / "huggingface" / table.name
             folder.mkdir(parents=True, exist_ok=True)
             (folder / name).write_bytes(data)
+
+    def add_file(self, path: str, data: bytes) -> None:
+        """Write a file a kind adds at ``path`` (relative, never leaving the folder)."""
+        target = (self._path / path).resolve()
+        if not target.is_relative_to(self._path.resolve()):
+            raise ValueError(f"an export file outside its folder: {path}")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(data)
 
     def add_label_studio(self, tasks: Iterable[Mapping[str, object]], config: str
                          ) -> list[Path]:

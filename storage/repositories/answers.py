@@ -69,6 +69,12 @@ class SqliteAnswers:
         row = await fetch_one(self._db, "SELECT 1 FROM answers WHERE source = ?", (source,))
         return row is not None
 
+    async def source_assignment(self, source: str) -> AssignmentId | None:
+        """Return the assignment an answer from this source answered, if one was recorded."""
+        row = await fetch_one(self._db, "SELECT assignment_id FROM answers WHERE source = ?",
+                              (source,))
+        return AssignmentId(row[0]) if row else None
+
     async def value_counts(self, item_id: ItemId) -> Mapping[str, int]:
         """Return how many accepted (not excluded) answers gave each value to an item."""
         rows = await fetch_all(

@@ -181,6 +181,8 @@ async def test_an_answer_is_recorded_once(store: Store[UnitOfWork]) -> None:
         assert await uow.answers.for_assignment(other.id) is None
         assert await uow.answers.seen_source("msg:1")
         assert not await uow.answers.seen_source("msg:2")
+        assert await uow.answers.source_assignment("msg:1") == first.id
+        assert await uow.answers.source_assignment("msg:2") is None
         assert [t.answers for t in await uow.items.tallies(s.project.id)] == [1, 0]
 
 

@@ -22,10 +22,11 @@ from annotation.intake.item_drafts import ItemDraft
 from annotation.intake.spec import parse_spec
 from annotation.models import ProjectSpec
 from bot.application import running_bot
-from bot.config import BotSettings, WebhookOptions
+from bot.config import BotSettings, WebAppOptions, WebhookOptions
 from bot.sample import SampleProject, build_sample_project
 from bot.sandbox import SandboxServer
 from bot.sandbox.testing import free_port, running_sandbox
+from handlers.task_flow import APP_URL_KEY
 from storage.database import Database
 
 ADMIN = 1
@@ -60,6 +61,7 @@ class Harness:
             token=server.token, database=self.db_path, admins=frozenset({ADMIN}),
             base_url=server.base_url, base_file_url=server.base_file_url,
             export_dir=self.export_dir, seed=3, expiry_interval=timedelta(hours=1),
+            webapp=WebAppOptions(port=0),  # the Mini App on a free port of 127.0.0.1
         )
 
     def bot(self, server: SandboxServer, mode: str = "polling"
@@ -76,6 +78,11 @@ class Harness:
         """Read the database directly (the test checks what storage wrote)."""
         with sqlite3.connect(self.db_path) as connection:
             return list(connection.execute(sql, params))
+
+
+def app_url(application: Application) -> str:
+    """Return the base URL the running bot serves its Mini App at (``http://127.0.0.1:…``)."""
+    return str(application.bot_data[APP_URL_KEY])
 
 
 async def create_project(db_path: Path, spec: ProjectSpec, items: list[ItemDraft]) -> str:

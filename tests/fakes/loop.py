@@ -211,6 +211,11 @@ class FakeAnswerRepository:
         """Return whether an answer from this source (message) was already recorded."""
         return any(a.source == source for a in self._state.answers.values())
 
+    async def source_assignment(self, source: str) -> AssignmentId | None:
+        """Return the assignment an answer from this source answered, if one was recorded."""
+        return next((AssignmentId(a.assignment_id) for a in self._state.answers.values()
+                     if a.source == source), None)
+
     async def value_counts(self, item_id: ItemId) -> Mapping[str, int]:
         """Return how many accepted (not excluded) answers gave each value to an item."""
         counts: dict[str, int] = {}

@@ -11,7 +11,8 @@ from bot.i18n import Catalogs
 from handlers.phrases import TEMPLATES, markup, plain
 
 PARAMS = {"side": "A", "low_value": "1", "low": "<bad>", "high_value": "5", "high": "good",
-          "ranking": "C > A", "step": 2, "steps": 4, "question": "Is it <safe>?"}
+          "ranking": "C > A", "step": 2, "steps": 4, "question": "Is it <safe>?",
+          "classes": "car, <bad>", "labels": "PER, LOC", "marks": "“Rakoto” (PER)"}
 
 
 def test_every_code_has_a_template() -> None:

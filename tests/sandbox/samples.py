@@ -1,13 +1,16 @@
-"""Tiny media files built in memory for the sandbox tests."""
+"""Tiny media files built in memory, and raw calls, for the sandbox tests."""
 
 from __future__ import annotations
 
 import io
 import wave
+from collections.abc import Awaitable
 from typing import Any
 
 import aiohttp
+import pytest
 from PIL import Image
+from telegram.error import BadRequest
 
 from bot.sandbox import SandboxServer
 
@@ -38,3 +41,13 @@ async def call_api(server: SandboxServer, method: str, *, form: dict[str, Any] |
     async with aiohttp.ClientSession() as session, session.request(
             http_method, url, data=form, json=json_body) as response:
         return response.status, await response.json()
+
+
+async def refusal(server: SandboxServer, call: Awaitable[Any],
+                  error: type[Exception] = BadRequest) -> str:
+    """Await a Bot API call that must fail with ``error``; return the server's description."""
+    with pytest.raises(error):
+        await call
+    description = server.stats.log[-1].description
+    assert description is not None
+    return description

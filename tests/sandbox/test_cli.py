@@ -18,6 +18,9 @@ def test_arguments_build_the_config() -> None:
                                       "--error-rate", "0.1"])
     config = config_from_args(args)
     assert (config.port, config.flood_control, config.faults.error_rate) == (9999, False, 0.1)
+    assert config.allow_http_web_apps  # the test environment's rule
+    https = config_from_args(build_parser().parse_args(["--https-web-apps"]))
+    assert not https.allow_http_web_apps
 
 
 async def test_serve_forever_answers_a_bot(capsys: pytest.CaptureFixture[str]) -> None:

@@ -2,29 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable
 from typing import Any
 
 import pytest
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.constants import ParseMode
-from telegram.error import BadRequest, EndPointNotFound, Forbidden, InvalidToken, NetworkError
+from telegram.error import EndPointNotFound, Forbidden, InvalidToken, NetworkError
 
 from bot.sandbox import SandboxConfig, SandboxServer
 from bot.sandbox.testing import running_sandbox
-from tests.sandbox.samples import call_api, png_bytes
+from tests.sandbox.samples import call_api, png_bytes, refusal
 
 CHAT = 1001
-
-
-async def refusal(server: SandboxServer, call: Awaitable[Any],
-                  error: type[Exception] = BadRequest) -> str:
-    """Await a Bot API call that must fail with ``error``; return the server's description."""
-    with pytest.raises(error):
-        await call
-    description = server.stats.log[-1].description
-    assert description is not None
-    return description
 
 
 def markup(*rows: list[tuple[str, str]]) -> InlineKeyboardMarkup:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from bot.sandbox.methods import account, editing, polling, sending
+from bot.sandbox.methods import account, editing, menu, polling, sending
 from bot.sandbox.methods.call import Call, DropResponse, RawResult
 from bot.sandbox.state import SandboxState
 
@@ -19,6 +19,7 @@ Handler = Callable[[SandboxState, Call], Awaitable[Any]]
 HANDLERS: dict[str, Handler] = {
     **account.HANDLERS,
     **editing.HANDLERS,
+    **menu.HANDLERS,
     **polling.HANDLERS,
     **sending.HANDLERS,
 }

@@ -12,12 +12,13 @@ from typing import Any
 from bot.sandbox.chats import Chat
 from bot.sandbox.errors import bad_request
 from bot.sandbox.flood import Traffic
+from bot.sandbox.keyboards import check_reply_markup, rules_for
 from bot.sandbox.messages import MEDIA_KINDS, SimMessage, base_fields, build_message
 from bot.sandbox.methods.call import Call
 from bot.sandbox.methods.media import commit_file, media_json, prepare_file
 from bot.sandbox.methods.sending import html_source
 from bot.sandbox.state import SandboxState
-from bot.sandbox.validation import check_caption, check_reply_markup, check_text, not_modified
+from bot.sandbox.validation import check_caption, check_text, not_modified
 
 
 def edit_target(state: SandboxState, call: Call) -> tuple[Chat, SimMessage]:
@@ -62,7 +63,8 @@ async def edit_message_text(state: SandboxState, call: Call) -> Any:
     if old.kind != "text":
         raise bad_request("there is no text in the message to edit")
     text, entities = check_text(p["text"], p.get("parse_mode"), p.get("entities"))
-    markup = check_reply_markup(p.get("reply_markup"), inline_only=True)
+    markup = check_reply_markup(p.get("reply_markup"), rules_for(chat, state.config),
+                                inline_only=True)
     if text == old.text and entities == old.entities and markup == _inline(old.reply_markup):
         raise not_modified()
     return _apply(state, chat, old, kind="text", text=text, entities=entities, media=None,
@@ -78,7 +80,8 @@ async def edit_message_caption(state: SandboxState, call: Call) -> Any:
         raise bad_request("there is no caption in the message to edit")
     caption, entities = check_caption(p.get("caption"), p.get("parse_mode"),
                                       p.get("caption_entities"))
-    markup = check_reply_markup(p.get("reply_markup"), inline_only=True)
+    markup = check_reply_markup(p.get("reply_markup"), rules_for(chat, state.config),
+                                inline_only=True)
     if caption == old.text and entities == old.entities and markup == _inline(
             old.reply_markup):
         raise not_modified()
@@ -99,7 +102,8 @@ async def edit_message_media(state: SandboxState, call: Call) -> Any:
         raise bad_request("there is no media in the message to edit")
     caption, entities = check_caption(item.get("caption"), item.get("parse_mode"),
                                       item.get("caption_entities"))
-    markup = check_reply_markup(p.get("reply_markup"), inline_only=True)
+    markup = check_reply_markup(p.get("reply_markup"), rules_for(chat, state.config),
+                                inline_only=True)
     prepared = await prepare_file(state, call, kind, item.get("media"))
     if (prepared.existing is not None and prepared.existing.file_id == old.file_id
             and caption == old.text and markup == _inline(old.reply_markup)):
@@ -114,7 +118,8 @@ async def edit_message_media(state: SandboxState, call: Call) -> Any:
 async def edit_message_reply_markup(state: SandboxState, call: Call) -> Any:
     """Replace (or remove) the inline keyboard of a message."""
     chat, old = edit_target(state, call)
-    markup = check_reply_markup(call.params.get("reply_markup"), inline_only=True)
+    markup = check_reply_markup(call.params.get("reply_markup"),
+                                rules_for(chat, state.config), inline_only=True)
     if markup == _inline(old.reply_markup):
         raise not_modified()
     return _apply(state, chat, old, kind=old.kind, text=old.text, entities=old.entities,

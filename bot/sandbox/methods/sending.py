@@ -7,16 +7,12 @@ from typing import Any
 from bot.sandbox.chats import Chat
 from bot.sandbox.errors import bad_request
 from bot.sandbox.flood import Traffic
+from bot.sandbox.keyboards import check_reply_markup, rules_for
 from bot.sandbox.messages import MEDIA_KINDS, build_message
 from bot.sandbox.methods.call import Call
 from bot.sandbox.methods.media import commit_file, media_json, prepare_file
 from bot.sandbox.state import SandboxState
-from bot.sandbox.validation import (
-    check_caption,
-    check_chat_action,
-    check_reply_markup,
-    check_text,
-)
+from bot.sandbox.validation import check_caption, check_chat_action, check_text
 
 
 def message_base(state: SandboxState, chat: Chat) -> dict[str, Any]:
@@ -50,7 +46,7 @@ async def send_message(state: SandboxState, call: Call) -> Any:
     chat = state.resolve_chat(p["chat_id"])
     call.chat_id = chat.id
     text, entities = check_text(p["text"], p.get("parse_mode"), p.get("entities"))
-    markup = check_reply_markup(p.get("reply_markup"))
+    markup = check_reply_markup(p.get("reply_markup"), rules_for(chat, state.config))
     reply_to = reply_target(chat, p)
     state.admit(chat, Traffic.SEND)
     message = build_message(base=message_base(state, chat), kind="text", text=text,
@@ -65,7 +61,7 @@ async def _send_media(state: SandboxState, call: Call, kind: str) -> Any:
     call.chat_id = chat.id
     caption, entities = check_caption(p.get("caption"), p.get("parse_mode"),
                                       p.get("caption_entities"))
-    markup = check_reply_markup(p.get("reply_markup"))
+    markup = check_reply_markup(p.get("reply_markup"), rules_for(chat, state.config))
     reply_to = reply_target(chat, p)
     prepared = await prepare_file(state, call, kind, p[kind])
     state.admit(chat, Traffic.SEND)

@@ -220,7 +220,10 @@ JSONL_CASES: list[tuple[str, Expected]] = [
     ('{"text": "a"}\n["text"]\n', [(I.NOT_AN_OBJECT, 2, None)]),
     ('{"text": ["a"]}\n', [(I.WRONG_TYPE, 1, "text"), (I.EMPTY_ITEM, 1, None)]),
     ('{"text": "a", "training": "maybe", "gold": "cat"}', [(I.BAD_BOOLEAN, 1, "training")]),
-    ('{"text": "a", "gold": {"x": 1}}', [(I.WRONG_TYPE, 1, "gold")]),
+    # an object is a gold's JSON (boxes, spans, several questions): this kind's canonical
+    # form refuses it
+    ('{"text": "a", "gold": {"x": 1}}', [(I.BAD_GOLD, 1, "gold")]),
+    ('{"text": "a", "gold": [1]}', [(I.WRONG_TYPE, 1, "gold")]),
     ('{"text": "a", "label": 1}\n{"text": "b", "label": 2}', [(I.UNKNOWN_COLUMN, 1, "label")]),
     ("[" * 100_000, [(I.BAD_JSON, 1, None)]),
     ("\n\n", [(I.EMPTY, None, None)]),
@@ -291,6 +294,7 @@ def test_every_row_code_has_a_case() -> None:
     seen |= {I.NO_MEDIA_SOURCE, I.ENCODING, I.TOO_MANY, I.FILE_TOO_LARGE, I.MISSING_FILE}
     seen |= {I.EMPTY_CELL}  # a comparison's cells: tests/annotation/kinds/test_pairwise.py
     seen |= {I.MIXED_CANDIDATES}  # tests/annotation/kinds/test_image_pairs.py
+    seen |= {I.WRONG_MEDIA}  # tests/annotation/kinds/test_boxes.py, test_spans.py
     assert set(ItemProblem) <= seen
 
 

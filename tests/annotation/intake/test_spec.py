@@ -23,6 +23,7 @@ from annotation.models import (
     LANGUAGES,
     AnswerType,
     LocalizedText,
+    MarkRules,
     NumberRange,
     ProjectSpec,
     Question,
@@ -302,6 +303,17 @@ def specs(draw: st.DrawFn) -> ProjectSpec:
         low = draw(st.floats(0.5, 60))
         scale = Scale(points=0, labels=(), min_seconds=low,
                       max_seconds=draw(st.floats(low, 600)))
+    elif answer_type in (AnswerType.BOXES, AnswerType.SPANS):
+        classes = draw(st.lists(one_line.filter(lambda c: len(c) <= 40), min_size=1,
+                                max_size=20, unique_by=lambda c: c.casefold()))
+        bar = st.floats(0.05, 1.0)
+        boxes = answer_type is AnswerType.BOXES
+        scale = Scale(points=0, labels=tuple(classes), marks=MarkRules(
+            points=draw(st.booleans()) if boxes else False, nothing=draw(st.booleans()),
+            overlapping=False if boxes else draw(st.booleans()),
+            iou=draw(bar) if boxes else 0.5, radius=draw(st.floats(0.001, 0.5)) if boxes
+            else 0.05, min_precision=draw(bar) if boxes else 0.8,
+            min_recall=draw(bar) if boxes else 0.8, min_f1=0.8 if boxes else draw(bar)))
     questions: tuple[Question, ...] = ()
     if answer_type is AnswerType.QUESTIONS:
         questions = draw(question_lists())

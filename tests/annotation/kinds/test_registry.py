@@ -23,6 +23,8 @@ SPECS = {
     "recording": "max_seconds = 30.0",
     "check": 'source = "Read aloud"\nvotes = 3',
     "transcript": 'max_cer = 0.1\nnumbers = "separate"',
+    "boxes": 'classes = ["car", "person"]\npoints = true',
+    "spans": 'labels = ["PER", "LOC"]',
     "questions": '[[questions]]\nkey = "ok"\nquestion = "OK?"\nanswer_type = "yes_no"\n'
                  '[[questions]]\nkey = "stars"\nquestion = "Stars?"\nanswer_type = "rating"\n',
 }
@@ -44,12 +46,15 @@ def test_every_button_is_accepted_and_every_final_value_is_canonical(name: str) 
     layout = kind.layout(turn)
     assert (kind.accepts_typed or kind.accepts_voice) == (not layout.rows)
     for button in [b for row in layout.rows for b in row] + list(layout.controls):
+        if button.opens_app:  # opens the Mini App: Telegram sends no press for it
+            continue
         step = kind.press(turn, button.code)
         while step.final is None and name in ("ranking", "questions"):  # first button until done
             assert step.draft is not None
             turn = Turn(spec, item, AnnotatorId(5), step.draft)
             step = kind.press(turn, kind.layout(turn).rows[0][0].code)
         if step.final is not None:
-            assert step.final in spec.labels or name in ("multi", "questions")
+            assert step.final in spec.labels or name in ("multi", "questions", "boxes",
+                                                         "spans")
             assert kind.canonical(spec, step.final) == step.final
             assert kind.is_correct(spec, step.final, step.final)

@@ -9,6 +9,8 @@ from collections.abc import Iterator, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
 
+import pytest
+
 from annotation.datasets.huggingface import media_file_name
 from annotation.datasets.records import ALL_FORMATS, DatasetCard, Format, LabeledItem, RawAnswer
 from annotation.models import MediaKind
@@ -79,3 +81,13 @@ def test_only_the_requested_formats_are_written(tmp_path: Path) -> None:
     folder.close_answers()
     folder.add_labels(_items(), CARD)
     assert folder.files() == []
+
+
+def test_a_kind_s_file_is_written_where_it_says_and_never_outside(tmp_path: Path) -> None:
+    folder = open_dataset_folder(tmp_path / "out", frozenset({Format.HUGGINGFACE}))
+    folder.add_file("detection/labels/a.txt", b"0 0.5 0.5 0.2 0.2\n")
+    assert (folder.path / "detection/labels/a.txt").read_bytes() == b"0 0.5 0.5 0.2 0.2\n"
+    for escaping in ("../outside.txt", "/tmp/absolute.txt", "detection/../../x.txt"):
+        with pytest.raises(ValueError):
+            folder.add_file(escaping, b"x")
+    assert not (tmp_path / "outside.txt").exists()

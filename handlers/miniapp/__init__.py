@@ -1,0 +1,1 @@
+"""The Telegram Mini App: boxes on images and spans in text, served beside the bot."""
