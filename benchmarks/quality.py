@@ -65,6 +65,8 @@ class Trial:
     excluded: int
     suspended: dict[str, list[int]]  # style -> tasks answered by each suspended member
     not_suspended: dict[str, int]  # style -> members never suspended
+    # style -> tasks answered by each member never suspended (clickers: before work ran out)
+    answered_unsuspended: dict[str, list[int]]
     items_complete: int  # non-gold items with `overlap` answers from annotators in good standing
     items_regular: int
     accuracy: float  # majority vote of the export against the hidden truth (non-gold items)
@@ -136,6 +138,10 @@ async def run_trial(project: SampleProject, quality: bool, workdir: Path, *,
     for user_id, answered in sorted(tally.suspended.items()):
         suspended[str(styles[user_id])].append(answered)
     kept = Counter(str(m.style) for m in members if m.user_id not in tally.suspended)
+    unsuspended: dict[str, list[int]] = {str(s): [] for s in used}
+    for member in members:
+        if member.user_id not in tally.suspended:
+            unsuspended[str(member.style)].append(tally.answered_by.get(member.user_id, 0))
     complete, total = _complete_items(db_path)
     return Trial(
         quality=quality, seconds=round(seconds, 1), answers=len(snapshot.answers),
@@ -143,6 +149,7 @@ async def run_trial(project: SampleProject, quality: bool, workdir: Path, *,
         gold_answers=sum(1 for a in snapshot.answers if a.is_gold),
         excluded=sum(1 for a in snapshot.answers if a.excluded),
         suspended=suspended, not_suspended={str(s): kept[str(s)] for s in used},
+        answered_unsuspended=unsuspended,
         items_complete=complete, items_regular=total,
         accuracy=round(right / len(regular), 4) if regular else 0.0)
 

@@ -57,7 +57,7 @@ tracez un cadre qui contient juste la forme. Un cadre par forme. Une image sans 
 touchez Rien à marquer."
 mg = "Sokafy ny fitaovana fanaovana sary, fidio ny karazany (boribory, efamira na \
 telozoro), dia tariho ny efajoro mifono tsara ilay endrika. Efajoro iray isaky ny endrika. \
-Sary tsy misy endrika: tsindrio Tsy misy hamariana."
+Sary tsy misy endrika: tsindrio Tsy misy hamarihina."
 """
 
 Mark = tuple[str, float, float, float, float]  # class, x, y, w, h (normalized)
