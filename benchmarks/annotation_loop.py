@@ -38,7 +38,7 @@ from benchmarks.report import percentile_ms, print_rows
 from benchmarks.sandbox import TOKEN, run_bare_bot
 from bot.application import running_bot
 from bot.config import BotSettings
-from bot.crowd import task_assignment
+from bot.crowd_screens import task_assignment
 from bot.sandbox import SandboxServer, SimMessage, SimUser
 from bot.sandbox.testing import running_sandbox
 from storage.database import Database

@@ -41,7 +41,7 @@ from annotation.loop.onboarding import OnboardingService
 from annotation.models import AnnotatorId, AnswerType, LocalizedText, MediaKind, ProjectSpec
 from bot.application import running_bot
 from bot.config import BotSettings
-from bot.crowd import task_assignment
+from bot.crowd_screens import task_assignment
 from bot.sample import build_sample_project
 from bot.sandbox import FloodLimits, SandboxServer, SimMessage, SimUser
 from bot.sandbox.testing import running_sandbox, wait_until

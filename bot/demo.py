@@ -28,7 +28,7 @@ import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TextIO
+from typing import Protocol, TextIO, TypeVar
 
 from annotation.intake.spec import parse_spec
 from annotation.quality.settings import QualitySettings
@@ -291,6 +291,35 @@ class ProgressLine:
                     end="\n")
 
 
+class _Finished(Protocol):
+    """A demo's summary: what the progress line's last words need."""
+
+    @property
+    def answers(self) -> int:
+        """Return every answer the crowd gave."""
+        ...
+
+    @property
+    def seconds(self) -> float:
+        """Return how long the crowd worked."""
+        ...
+
+
+_S = TypeVar("_S", bound=_Finished)
+
+
+def _report(line: ProgressLine | None, summary: _S, as_json: Callable[[_S], str],
+            describe: Callable[[_S], str]) -> int:
+    """Print a sample's summary: one JSON object (``line`` None), else the last progress
+    line and the summary's lines."""
+    if line is None:
+        print(as_json(summary))
+    else:
+        line.close(summary.answers, summary.seconds)
+        print(describe(summary))
+    return 0
+
+
 def main_demo(args: argparse.Namespace) -> int:
     """Run the demo from the command line."""
     options = _options(args)
@@ -308,29 +337,14 @@ def main_demo(args: argparse.Namespace) -> int:
     if not args.json:
         print(_header(options), file=sys.stderr)
     if options.sample == "boxes":
-        boxes = asyncio.run(run_boxes_demo(options, progress))
-        if line is None:
-            print(boxes_summary_json(boxes))
-        else:
-            line.close(boxes.answers, boxes.seconds)
-            print(describe_boxes_summary(boxes))
-        return 0
+        return _report(line, asyncio.run(run_boxes_demo(options, progress)),
+                       boxes_summary_json, describe_boxes_summary)
     if speech:
-        spoken = asyncio.run(run_speech_demo(options, progress))
-        if line is None:
-            print(speech_summary_json(spoken))
-        else:
-            line.close(spoken.answers, spoken.seconds)
-            print(describe_speech_summary(spoken))
-        return 0
+        return _report(line, asyncio.run(run_speech_demo(options, progress)),
+                       speech_summary_json, describe_speech_summary)
     if not counting:
-        kind = asyncio.run(run_kind_demo(options, progress))
-        if line is None:
-            print(summary_json(kind))
-        else:
-            line.close(kind.answers, kind.seconds)
-            print(describe_kind_summary(kind))
-        return 0
+        return _report(line, asyncio.run(run_kind_demo(options, progress)),
+                       summary_json, describe_kind_summary)
     summary = asyncio.run(run_demo(options, progress))
     if args.json:
         print(json.dumps(dataclasses.asdict(summary)))

@@ -24,7 +24,8 @@ from itertools import combinations
 
 from annotation.intake.item_files import parse_items
 from annotation.intake.spec import parse_spec
-from bot.crowd import AnswerButton, Member, Style, answer_buttons
+from bot.crowd import Member, Style
+from bot.crowd_screens import AnswerButton, answer_buttons
 from bot.sample import SampleProject
 from bot.samples.prompts import MANNERS, MODELS, PROMPTS
 from bot.sandbox import SimMessage

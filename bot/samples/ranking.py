@@ -29,15 +29,8 @@ from statistics import NormalDist
 
 from annotation.intake.item_files import parse_items
 from annotation.intake.spec import parse_spec
-from bot.crowd import (
-    AnswerButton,
-    CrowdRunner,
-    Member,
-    Style,
-    Tally,
-    answer_buttons,
-    task_assignment,
-)
+from bot.crowd import CrowdRunner, Member, Style, Tally
+from bot.crowd_screens import AnswerButton, answer_buttons, task_assignment
 from bot.sample import SampleProject
 from bot.samples.pairwise import CLEAR_GAP, TIER_WORDS, TIERS
 from bot.samples.prompts import MANNERS, MODELS, PROMPTS

@@ -20,7 +20,8 @@ from statistics import NormalDist
 
 from annotation.intake.item_files import parse_items
 from annotation.intake.spec import parse_spec
-from bot.crowd import Member, Style, answer_buttons
+from bot.crowd import Member, Style
+from bot.crowd_screens import answer_buttons
 from bot.sample import SampleProject
 from bot.sandbox import SimMessage
 

@@ -23,7 +23,8 @@ from enum import StrEnum
 
 from annotation.media.speech import RecordingReason
 from annotation.models import LANGUAGES
-from bot.crowd import CrowdRunner, Member, Style, Tally, Truth, answer_buttons, build_crowd
+from bot.crowd import CrowdRunner, Member, Style, Tally, Truth, build_crowd
+from bot.crowd_screens import answer_buttons
 from bot.i18n import load_translations
 from bot.samples.speech import SENTENCES, Heard, SpeechSample, note_key, reading_seconds
 from bot.samples.voices import VoiceKind, voice_note

@@ -12,7 +12,8 @@ import pytest
 
 from annotation.intake.spec import parse_spec
 from annotation.models import AnswerType
-from bot.crowd import Member, Style, answer_buttons, build_crowd
+from bot.crowd import Member, Style, build_crowd
+from bot.crowd_screens import answer_buttons
 from bot.demo_kinds import KindSummary, describe_kind_summary, summary_json
 from bot.samples.pairwise import (
     CLEAR_GAP,

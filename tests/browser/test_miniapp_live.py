@@ -33,7 +33,7 @@ from annotation.intake.item_files import parse_items
 from annotation.intake.spec import parse_spec
 from annotation.media.sources import MemorySource
 from annotation.models import ProjectSpec
-from bot.crowd import is_no_work, opens_app, task_assignment
+from bot.crowd_screens import is_no_work, opens_app, task_assignment
 from bot.sandbox import SandboxServer, SimMessage, SimUser
 from tests.browser.conftest import IMAGE_SIZE, Touch, make_jpeg
 from tests.e2e.conftest import Clock, Harness, app_url, create_project, sandbox

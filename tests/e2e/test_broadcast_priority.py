@@ -21,7 +21,7 @@ from contextlib import AbstractAsyncContextManager
 
 from annotation.intake.item_drafts import ItemDraft
 from annotation.models import AnswerType, LocalizedText, MediaKind, ProjectSpec
-from bot.crowd import task_assignment
+from bot.crowd_screens import task_assignment
 from bot.sandbox import SandboxServer, SimMessage, SimUser
 from bot.sandbox.testing import wait_until
 from tests.e2e.conftest import ADMIN, Harness, sandbox

@@ -12,7 +12,8 @@ import asyncio
 from collections.abc import Callable
 from contextlib import AbstractAsyncContextManager
 
-from bot.crowd import CrowdRunner, Member, Style, is_no_work, task_assignment
+from bot.crowd import CrowdRunner, Member, Style
+from bot.crowd_screens import is_no_work, task_assignment
 from bot.demo import sample_truth
 from bot.sample import SampleProject
 from bot.sandbox import SandboxServer, SimUser

@@ -6,7 +6,7 @@ from __future__ import annotations
 import dataclasses
 
 from annotation.models import AnswerType, LocalizedText, NumberRange, ProjectSpec
-from bot.crowd import task_assignment
+from bot.crowd_screens import task_assignment
 from bot.sample import SampleProject
 from bot.sandbox import Faults, SandboxServer, SimMessage, SimUser
 from tests.e2e.conftest import Harness, sample_spec, sandbox

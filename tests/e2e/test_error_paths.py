@@ -13,7 +13,7 @@ import pytest
 from annotation.errors import ErrorCode
 from annotation.models import MediaKind
 from annotation.quality.settings import QualitySettings
-from bot.crowd import is_suspension, task_assignment
+from bot.crowd_screens import is_suspension, task_assignment
 from bot.i18n import Catalogs
 from bot.sample import SampleProject
 from bot.sandbox import SandboxServer, SimMessage, SimUser

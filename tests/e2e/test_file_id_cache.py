@@ -12,7 +12,8 @@ import os
 
 import pytest
 
-from bot.crowd import CrowdRunner, build_crowd, task_assignment
+from bot.crowd import CrowdRunner, build_crowd
+from bot.crowd_screens import task_assignment
 from bot.demo import sample_truth
 from bot.sample import SampleProject
 from storage.repositories.answers import SqliteAnswers

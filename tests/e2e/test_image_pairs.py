@@ -19,7 +19,7 @@ from annotation.kinds.base import Turn
 from annotation.media.pairs import BAND, GAP, PANEL_WIDTH
 from annotation.media.sources import MemorySource
 from annotation.models import AnnotatorId, Item, ItemId, MediaKind, ProjectId, ProjectSpec
-from bot.crowd import task_assignment
+from bot.crowd_screens import task_assignment
 from bot.sandbox import SandboxServer, SimMessage
 from tests.e2e.conftest import Harness, sandbox
 from tests.e2e.test_kind_exports import export

@@ -16,7 +16,7 @@ from annotation.datasets.records import Format
 from annotation.datasets.service import DatasetService, ExportRequest
 from annotation.intake.item_files import parse_items
 from annotation.intake.spec import parse_spec
-from bot.crowd import task_assignment
+from bot.crowd_screens import task_assignment
 from bot.sandbox import SandboxServer, SimMessage
 from storage.database import Database
 from storage.datasets import open_dataset_folder

@@ -12,7 +12,7 @@ from annotation.intake.item_files import parse_items
 from annotation.intake.spec import parse_spec
 from annotation.kinds.base import Turn
 from annotation.models import AnnotatorId, Item, ItemId, MediaKind, ProjectId
-from bot.crowd import task_assignment
+from bot.crowd_screens import task_assignment
 from bot.sandbox import SandboxServer, SimMessage, SimUser
 from tests.e2e.conftest import Harness, sandbox
 

@@ -28,7 +28,7 @@ from annotation.intake.item_files import parse_items
 from annotation.intake.spec import parse_spec
 from annotation.media.sources import MemorySource
 from annotation.models import ProjectId, ProjectSpec
-from bot.crowd import task_assignment
+from bot.crowd_screens import task_assignment
 from bot.sandbox import SandboxServer, SimMessage, SimUser
 from storage.database import Database
 from storage.datasets import open_dataset_folder

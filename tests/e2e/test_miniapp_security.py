@@ -27,7 +27,7 @@ from annotation.intake.item_files import parse_items
 from annotation.intake.spec import parse_spec
 from annotation.media.sources import MemorySource
 from annotation.models import ProjectSpec
-from bot.crowd import task_assignment
+from bot.crowd_screens import task_assignment
 from bot.sample import SampleProject
 from bot.sandbox import SandboxServer, SimMessage, SimUser
 from handlers.task_flow import TASK_MESSAGE_KEY

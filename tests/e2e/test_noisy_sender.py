@@ -12,7 +12,7 @@ import dataclasses
 
 from annotation.models import AnswerType, LocalizedText, ProjectSpec
 from bot.application import running_bot
-from bot.crowd import task_assignment
+from bot.crowd_screens import task_assignment
 from bot.sandbox import FloodLimits, SandboxServer, SimMessage, SimUser
 from bot.update_processor import BacklogPolicy
 from tests.e2e.conftest import Harness, create_project, sandbox

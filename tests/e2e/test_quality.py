@@ -6,7 +6,7 @@ from __future__ import annotations
 from annotation.intake.item_drafts import ItemDraft
 from annotation.models import MediaKind
 from annotation.quality.settings import QualitySettings
-from bot.crowd import has_continue, is_no_work, is_suspension, task_assignment
+from bot.crowd_screens import has_continue, is_no_work, is_suspension, task_assignment
 from bot.sandbox import SimMessage, SimUser
 from tests.e2e.conftest import ADMIN, sandbox
 from tests.projects import make_spec

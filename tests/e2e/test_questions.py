@@ -13,7 +13,7 @@ from annotation.intake.item_files import parse_items
 from annotation.intake.spec import parse_spec
 from annotation.kinds.base import Turn
 from annotation.models import AnnotatorId
-from bot.crowd import task_assignment
+from bot.crowd_screens import task_assignment
 from bot.sandbox import SimMessage
 from tests.e2e.conftest import sandbox
 from tests.e2e.test_kind_exports import export, load

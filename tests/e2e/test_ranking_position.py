@@ -13,7 +13,7 @@ import json
 
 from annotation.intake.item_files import parse_items
 from annotation.intake.spec import parse_spec
-from bot.crowd import task_assignment
+from bot.crowd_screens import task_assignment
 from bot.sandbox import SimMessage, SimUser
 from tests.e2e.conftest import Harness, sandbox
 

@@ -10,7 +10,7 @@ import pytest
 
 from annotation.intake.item_files import parse_items
 from annotation.intake.spec import parse_spec
-from bot.crowd import task_assignment
+from bot.crowd_screens import task_assignment
 from bot.samples.voices import voice_note
 from bot.sandbox import SimMessage
 from tests.e2e.conftest import create_project, sandbox

@@ -20,7 +20,7 @@ from annotation.intake.spec import parse_spec
 from annotation.kinds.transcript import ITEM_FIELDS, LONG_FIELDS
 from annotation.media.sources import DirectorySource
 from annotation.models import ProjectId
-from bot.crowd import has_continue, task_assignment
+from bot.crowd_screens import has_continue, task_assignment
 from bot.samples.voices import voice_note
 from bot.sandbox import SandboxServer
 from storage.database import Database
