@@ -35,6 +35,7 @@ class ErrorCode(StrEnum):
     USE_BUTTONS = "use_buttons"
     SEND_VOICE = "send_voice"  # a recording task is answered with a voice message
     NOT_VOICE = "not_voice"  # a voice message for a task that is not a recording
+    TYPE_ANSWER = "type_answer"  # a photo, sticker or file for a task answered by typing
     DUPLICATE_RECORDING = "duplicate_recording"  # the same file sent again
     FORWARDED_RECORDING = "forwarded_recording"  # a recording forwarded from elsewhere
     WITHDRAWN = "withdrawn"  # a speaker who withdrew records again before /speaker

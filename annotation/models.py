@@ -6,6 +6,7 @@ Everything here is a frozen dataclass or an enum; no Telegram, no SQL. Identifie
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -156,8 +157,12 @@ class Scale:
     min_seconds: float | None = None  # a recording's bounds, when the spec sets them
     max_seconds: float | None = None
     source: str | None = None  # a check project: the recording project it checks
+    language: str | None = None  # a recording project's: what its items are read in
     max_cer: float | None = None  # a transcript's gold bar, when the spec sets it
     numbers: str | None = None  # a transcript's number policy (``NumberPolicy``), if set
+    case: str | None = None  # a transcript's case policy (``CasePolicy``), if set
+    punctuation: str | None = None  # …its punctuation policy (``PunctuationPolicy``)…
+    consensus: str | None = None  # …and its consensus method (``ConsensusMethod``)
     marks: MarkRules | None = None  # boxes and spans: what they allow, their gold bars
 
 
@@ -347,3 +352,22 @@ class AnnotatorStats:
         if self.gold_answered == 0:
             return None
         return self.gold_correct / self.gold_answered
+
+
+# a BCP 47 language tag as data carries it (``mg``, ``fr``, ``en-GB``, ``zh-Hant-TW``):
+# language, then script, region and variants; ``_`` taken for ``-`` (``mg_MG``, as locales)
+_LANGUAGE_TAG = re.compile(r"([a-z]{2,3})(-[a-z]{4})?(-(?:[a-z]{2}|[0-9]{3}))?"
+                           r"((?:-(?:[a-z0-9]{5,8}|[0-9][a-z0-9]{3}))*)", re.IGNORECASE)
+MAX_LANGUAGE_TAG = 35
+
+
+def language_tag(text: str) -> str | None:
+    """Return ``text`` as a BCP 47 language tag in its usual case (``mg``, ``mg-MG``,
+    ``zh-Hant``), or None when it is not one. Only the tag's shape is checked (two or
+    three letters, then an optional script, region and variants), not the registry."""
+    found = _LANGUAGE_TAG.fullmatch(text.strip().replace("_", "-"))
+    if found is None or len(found[0]) > MAX_LANGUAGE_TAG:
+        return None
+    language, script, region, variants = found.groups()
+    return "".join((language.lower(), (script or "").title(), (region or "").upper(),
+                    (variants or "").lower()))

@@ -38,6 +38,7 @@ from benchmarks.report import percentile_ms, print_rows
 from benchmarks.sandbox import TOKEN, run_bare_bot
 from bot.application import running_bot
 from bot.config import BotSettings
+from bot.crowd import at_or_after
 from bot.crowd_screens import task_assignment
 from bot.sandbox import SandboxServer, SimMessage, SimUser
 from bot.sandbox.testing import running_sandbox
@@ -89,7 +90,7 @@ async def _tap_annobot(user: SimUser) -> float:
     mark = user.version
     started = time.perf_counter()
     await user.tap(random.choice(OPTIONS), message.message_id)
-    await user.next_change(timeout=120, after=mark)
+    await user.next_change(timeout=120, after=mark, where=at_or_after(message.message_id))
     return time.perf_counter() - started
 
 

@@ -32,6 +32,7 @@ from benchmarks.report import percentile_ms, print_rows
 from benchmarks.sandbox import TOKEN
 from bot.application import running_bot
 from bot.config import BotSettings
+from bot.crowd import at_or_after
 from bot.crowd_screens import task_assignment
 from bot.sandbox import SimMessage, SimUser
 from bot.sandbox.testing import running_sandbox
@@ -80,7 +81,8 @@ async def _tap(user: SimUser) -> float | None:
     started = time.perf_counter()
     await user.tap(random.choice(OPTIONS), message.message_id)
     try:
-        await user.next_change(timeout=SHOW_TIMEOUT, after=mark)
+        await user.next_change(timeout=SHOW_TIMEOUT, after=mark,
+                               where=at_or_after(message.message_id))
     except TimeoutError:
         return None
     return time.perf_counter() - started

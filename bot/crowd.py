@@ -121,6 +121,13 @@ def build_crowd(count: int, *, careless: float, accuracy: tuple[float, float], s
     return members
 
 
+def at_or_after(message_id: int) -> Callable[[SimMessage], bool]:
+    """Return a test for a change that can answer a tap on ``message_id``: one to it or to a
+    newer message. An older task message losing its buttons (``show_task`` retires it once
+    a new message replaces it) answers nothing."""
+    return lambda m: m.message_id >= message_id
+
+
 def neighbours(truth: str, options: Sequence[str], buttons: Sequence[str]) -> list[str]:
     """Return the buttons next to ``truth`` in the options' order (one at either end)."""
     if truth not in options:
@@ -252,7 +259,8 @@ class CrowdRunner:
                 self.tally.feedback += 1
                 version = user.version
                 await user.tap_data(message.message_id, CONTINUE_DATA)
-                await user.next_change(timeout=self._timeout, after=version)
+                await user.next_change(timeout=self._timeout, after=version,
+                                       where=at_or_after(message.message_id))
                 continue
             assignment = task_assignment(message)
             assert assignment is not None
@@ -266,7 +274,8 @@ class CrowdRunner:
                 started = time.perf_counter()
                 tap = await self._app.work(member, rng, user, message)
                 if tap is None:  # answered in the app: the bot moves the chat on
-                    await user.next_change(timeout=self._timeout, after=version)
+                    await user.next_change(timeout=self._timeout, after=version,
+                                           where=at_or_after(message.message_id))
                 else:
                     await self._tap_until_shown(user, message, tap, assignment)
                 self._count(member, assignment, answered, started)
@@ -338,8 +347,10 @@ class CrowdRunner:
             query = await user.tap(choice, message.message_id)
             self.tally.taps.append((user, query, assignment))
             try:
-                await user.next_change(timeout=min(self._retap_after,
-                                                   deadline - loop.time()), after=version)
+                # what answers this tap is a change to this message or a newer one: an
+                # older task message losing its buttons (``show_task``) is not
+                await user.next_change(timeout=min(self._retap_after, deadline - loop.time()),
+                                       after=version, where=at_or_after(message.message_id))
                 return
             except TimeoutError:
                 current = user.message(message.message_id)

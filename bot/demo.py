@@ -106,6 +106,8 @@ def sample_truth(sample: SampleProject) -> Truth:
         label = sample.truth[draft.external_id]
         if draft.media is not None:
             by_media[draft.media.key] = label
+            if draft.media.phone is not None:  # what phones are sent instead (a WAV's Opus)
+                by_media[draft.media.phone.key] = label
         else:
             by_text[draft.text] = label
     spec = parse_spec(sample.spec_toml)

@@ -13,8 +13,10 @@ The projects are then exported as an admin would (tables and the Hugging Face fo
 Telegram ids), and the summary scores them against the hidden truth: the bot's refusals by
 reason; the checks' verdicts on the recordings (accepted, rejected, pending; precision and
 recall of acceptance); each kind of checker's accuracy and who quality control stopped;
-the transcript consensus's CER and WER; and the data cost: the median OGG bytes of a
-recording the bot accepted, and of the voice note a checker's phone receives per check.
+the transcript consensus's CER and WER; the languages the export gives the recordings
+(each its sentence's); and the data cost: the median OGG bytes of a recording the checks
+accepted (and of every recording the bot kept, checked or not), and of the voice note a
+checker's phone receives per check.
 """
 
 from __future__ import annotations
@@ -43,7 +45,7 @@ from bot.application import running_bot
 from bot.config import BotSettings
 from bot.crowd import Member, Style
 from bot.demo_session import ADMIN_ID, DEMO_TOKEN, QUALITY, DemoOptions, fresh_database
-from bot.samples.speech import Heard, SpeechSample, build_speech_sample, note_key
+from bot.samples.speech import LANGUAGE_OF, Heard, SpeechSample, build_speech_sample, note_key
 from bot.samples.speech_crowd import (
     Ledger,
     SpeechCrowd,
@@ -91,6 +93,7 @@ class SpeechSummary:
     pending_wrong: int
     precision: float  # of the accepted, the share that say their sentence
     recall: float  # of those saying their sentence, the share accepted
+    wrong_languages: int  # recordings exported with a language not their sentence's
     # checkers: accuracy on the hidden truth by kind, and who quality control stopped
     checker_accuracy: dict[str, float]
     checkers_by_kind: dict[str, int]
@@ -105,8 +108,9 @@ class SpeechSummary:
     transcribers_careless_stopped: int
     transcribers_careful_stopped: int
     # data cost
-    recording_bytes_median: int  # the OGG of a recording the bot accepted
-    recording_kbps: float  # its bytes per second of audio, in kilobytes
+    accepted_bytes_median: int  # the OGG of a recording the checks accepted
+    recording_bytes_median: int  # the OGG of any recording the bot kept (checked or not)
+    recording_kbps: float  # their bytes per second of audio, in kilobytes
     check_bytes_median: int  # the voice note a checker's phone receives, once per check
     api_calls: int
     uploads: int
@@ -255,6 +259,8 @@ def score_speech(options: DemoOptions, sample: SpeechSample, crowd: SpeechCrowd,
     rows = _jsonl(audio / "metadata.jsonl") if (audio / "metadata.jsonl").exists() else []
     heard: dict[str, Heard] = {}
     sizes: list[int] = []
+    accepted_sizes: list[int] = []
+    wrong_languages = 0
     seconds: list[float] = []
     verdicts: Counter[tuple[object, bool]] = Counter()
     for row in rows:
@@ -264,6 +270,9 @@ def score_speech(options: DemoOptions, sample: SpeechSample, crowd: SpeechCrowd,
             raise LookupError(f"a recording no speaker sent: {row['file_name']}")
         heard[str(row["recording_id"])] = found
         sizes.append(len(data))
+        if row["accepted"] is True:
+            accepted_sizes.append(len(data))
+        wrong_languages += row["language"] != LANGUAGE_OF.get(str(row["sentence"]))
         seconds.append(float(str(row["duration"])))
         verdicts[row["accepted"], found.says_text] += 1
     right = sum(found.says_text for found in heard.values())
@@ -319,7 +328,7 @@ def score_speech(options: DemoOptions, sample: SpeechSample, crowd: SpeechCrowd,
         rejected_right=verdicts[False, True], rejected_wrong=verdicts[False, False],
         pending_right=verdicts[None, True], pending_wrong=verdicts[None, False],
         precision=_ratio(verdicts[True, True], accepted),
-        recall=_ratio(verdicts[True, True], right),
+        recall=_ratio(verdicts[True, True], right), wrong_languages=wrong_languages,
         checker_accuracy={kind: _ratio(r, n) for kind, (r, n) in sorted(tallies.items())},
         checkers_by_kind=dict(sorted(kinds.items())),
         checkers_stopped={kind: stopped[kind] for kind in sorted(kinds)},
@@ -329,6 +338,8 @@ def score_speech(options: DemoOptions, sample: SpeechSample, crowd: SpeechCrowd,
         transcribers_careless=len(careless),
         transcribers_careless_stopped=len(careless & run.stopped),
         transcribers_careful_stopped=len((transcribers - careless) & run.stopped),
+        accepted_bytes_median=(round(statistics.median(accepted_sizes))
+                               if accepted_sizes else 0),
         recording_bytes_median=round(statistics.median(sizes)) if sizes else 0,
         recording_kbps=round(sum(sizes) / sum(seconds) / 1000, 2) if sum(seconds) else 0.0,
         check_bytes_median=(round(statistics.median(ledger.check_bytes))
@@ -364,6 +375,8 @@ def describe_speech_summary(summary: SpeechSummary) -> str:
         f"notes: {refused}",
         f"recordings        {decided} kept by the bot, {summary.wrong_readings} of them "
         "reading the wrong sentence",
+        f"languages         {summary.wrong_languages} of {decided} exported in another "
+        "language than their sentence's",
         f"checks' verdicts  accepted {summary.accepted_right} right + {summary.accepted_wrong} "
         f"wrong, rejected {summary.rejected_wrong} wrong + {summary.rejected_right} right, "
         f"pending {summary.pending_right + summary.pending_wrong}",
@@ -381,8 +394,9 @@ def describe_speech_summary(summary: SpeechSummary) -> str:
                      f"{summary.transcribers_careless} careless transcribers and "
                      f"{summary.transcribers_careful_stopped} of {careful} careful ones")
     lines += [
-        f"data cost         {summary.recording_bytes_median / 1000:.1f} KB per recording "
-        f"(median OGG, {summary.recording_kbps:.1f} KB/s), "
+        f"data cost         {summary.accepted_bytes_median / 1000:.1f} KB per accepted "
+        f"recording (median OGG; {summary.recording_bytes_median / 1000:.1f} KB over all "
+        f"{decided} kept, {summary.recording_kbps:.1f} KB/s), "
         f"{summary.check_bytes_median / 1000:.1f} KB downloaded per check",
         f"Bot API calls     {summary.api_calls} ({summary.uploads} uploads, "
         f"{summary.bot_downloads} files fetched by the bot)",

@@ -34,6 +34,7 @@ from handlers import (
     admin,
     annotator,
     annotators_list,
+    attachments,
     broadcast,
     earnings,
     exports,
@@ -55,6 +56,12 @@ GUIDED_GROUP = -1
 MAIN_GROUP = 0
 PRIVATE = filters.ChatType.PRIVATE
 TYPED_TEXT = filters.TEXT & ~filters.COMMAND & PRIVATE
+# what answers no task (documents and broadcast photos are routed before): new messages only,
+# so a live location's edits get no reply
+ATTACHMENTS = (filters.PHOTO | filters.VIDEO | filters.VIDEO_NOTE | filters.ANIMATION
+               | filters.Sticker.ALL | filters.LOCATION | filters.VENUE | filters.CONTACT
+               | filters.POLL | filters.Dice.ALL | filters.GAME | filters.STORY
+               | filters.PAID_MEDIA) & filters.UpdateType.MESSAGE & PRIVATE
 
 Handler = BaseHandler[Any, Any, Any]
 
@@ -122,7 +129,9 @@ def handler_groups() -> list[tuple[int, list[Handler]]]:
             # anything else (forged, stale, another bot's): "this button has expired"
             CallbackQueryHandler(task_flow.on_task_button),
             # messages: the specific ones first, then typed answers, then unknown commands
-            MessageHandler(filters.Document.ALL & PRIVATE, project_upload.on_document),
+            # a document: a coordinator's project file, an audio file answering a recording
+            # task, or refused (handlers/attachments.py)
+            MessageHandler(filters.Document.ALL & PRIVATE, attachments.on_document),
             MessageHandler(filters.PHOTO & filters.CaptionRegex(r"^/broadcast(@\w+)?(\s|$)")
                            & PRIVATE, broadcast.on_broadcast_photo),
             # a voice note or audio, forwarded or not, answers a recording task (a forwarded
@@ -130,6 +139,8 @@ def handler_groups() -> list[tuple[int, list[Handler]]]:
             MessageHandler((filters.VOICE | filters.AUDIO) & PRIVATE,
                            task_flow.on_voice_answer),
             MessageHandler(filters.FORWARDED & PRIVATE, roles.on_forwarded),
+            # a photo, sticker, location…: the sender is told what the open task takes
+            MessageHandler(ATTACHMENTS, attachments.on_attachment),
             MessageHandler(TYPED_TEXT, task_flow.on_typed_answer),
             MessageHandler(filters.COMMAND & PRIVATE, annotator.on_unknown_command),
         ]),

@@ -34,6 +34,7 @@ ERRORS: dict[ErrorCode, str] = {
                              "speak."),
     ErrorCode.NOT_VOICE: N_("This task is not answered by voice: please use the buttons or "
                             "type your answer."),
+    ErrorCode.TYPE_ANSWER: N_("Please type your answer and send it as a message."),
     ErrorCode.DUPLICATE_RECORDING: N_("You sent this recording before. Please record the "
                                       "text again."),
     ErrorCode.FORWARDED_RECORDING: N_("A forwarded recording is not accepted: please hold the "

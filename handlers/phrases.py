@@ -30,6 +30,9 @@ TEMPLATES: dict[PhraseCode, str] = {
     PhraseCode.PAIR_SLIGHTLY_BETTER: N_("{side} slightly better"),
     # TRANSLATORS: a button. Keep it short (at most 20 characters).
     PhraseCode.PAIR_TIE: N_("Tie / can't tell"),
+    # TRANSLATORS: under an audio comparison's voice note; a and b are times such as 0:00
+    # and 0:14 (the app makes them links that jump there): keep them as they are.
+    PhraseCode.PAIR_LISTEN: N_("▶ A from {a} (one beep), B from {b} (two beeps)"),
     # TRANSLATORS: the meaning of a rating scale's two ends, e.g. "1 = poor · 5 = excellent"
     PhraseCode.SCALE_ENDS: N_("{low_value} = {low} · {high_value} = {high}"),
     # TRANSLATORS: a button that takes back the last response placed in a ranking

@@ -40,6 +40,9 @@ TEMPLATES: dict[str, str] = {
     SpecProblem.TOO_LONG: N_("too long: {length} characters, at most {limit}"),
     SpecProblem.UNKNOWN_LANGUAGE: N_('unknown language "{language}" (use one of: {allowed})'),
     SpecProblem.UNKNOWN_VALUE: N_('unknown value "{value}" (use one of: {allowed})'),
+    # TRANSLATORS: BCP 47 is the standard of language codes; keep the codes as they are.
+    SpecProblem.BAD_LANGUAGE_TAG: N_('"{value}" is not a language code: write a BCP 47 tag '
+                                     "such as mg, fr, en or mg-MG"),
     SpecProblem.OUT_OF_RANGE: N_("{value} is not between {minimum} and {maximum}"),
     SpecProblem.OPTIONS_REQUIRED: N_('answer type "{answer_type}" needs a list of options'),
     SpecProblem.OPTION_COUNT: N_("{count} options: give between {minimum} and {maximum}"),
@@ -76,15 +79,19 @@ TEMPLATES: dict[str, str] = {
     ItemProblem.EMPTY_ITEM: N_("empty item: give a text or a media file"),
     ItemProblem.EMPTY_CELL: N_("empty: this kind of task needs this column"),
     # TRANSLATORS: keep the column names (response_a…) as they are.
-    ItemProblem.MIXED_CANDIDATES: N_("a text response beside an image: give response_a and "
+    ItemProblem.MIXED_CANDIDATES: N_("two sorts of response in one item: give response_a and "
                                      "response_b (texts) or response_a_media and "
-                                     "response_b_media (images), not one of each"),
+                                     "response_b_media (two images or two audio clips), "
+                                     "not one of each"),
     ItemProblem.AMBIGUOUS_MEDIA: N_("use only one of the image, audio and media columns"),
     ItemProblem.NO_MEDIA_SOURCE: N_('media file "{path}": send the items file and its media '
                                     "together in one zip archive"),
     ItemProblem.BAD_GOLD: N_('gold answer "{value}" is not valid'),
     ItemProblem.WRONG_MEDIA: N_('this item cannot be asked as "{answer_type}": boxes are drawn '
                                 "on an image, spans tagged in a text without media"),
+    # TRANSLATORS: BCP 47 is the standard of language codes; keep the codes as they are.
+    ItemProblem.BAD_LANGUAGE: N_('"{value}" is not a language code: write a BCP 47 tag '
+                                 "such as mg, fr, en or mg-MG"),
     ItemProblem.BAD_BOOLEAN: N_('"{value}" is not true or false'),
     ItemProblem.TRAINING_WITHOUT_GOLD: N_("a training item needs a gold answer"),
     ItemProblem.EXPLANATION_WITHOUT_GOLD: N_("an explanation needs a gold answer"),
@@ -108,6 +115,8 @@ TEMPLATES: dict[str, str] = {
     MediaProblem.UPLOAD_PIXELS: N_('image "{filename}" goes past the {limit} megapixels of '
                                    "images one upload may hold: split the items into "
                                    "several uploads"),
+    MediaProblem.UNDECODABLE: N_('"{filename}" cannot be joined into an audio comparison: '
+                                 "use OGG, MP3 or WAV clips (M4A cannot be decoded here)"),
 }
 
 SYNTAX_NO_COLUMN = N_("TOML syntax error")

@@ -12,7 +12,14 @@ from collections.abc import MutableMapping
 from dataclasses import dataclass
 from datetime import timedelta
 
-from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram import (
+    Bot,
+    Document,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    Message,
+    Update,
+)
 from telegram.error import BadRequest
 
 from annotation.kinds.base import DONE_CODE
@@ -219,19 +226,20 @@ async def on_typed_answer(update: Update, context: AnnobotContext) -> None:
 
 
 async def on_voice_answer(update: Update, context: AnnobotContext) -> None:
-    """Check and record a voice message answering a recording task; say what is wrong with
-    a recording that cannot be accepted."""
+    """Check and record a voice message (or an audio file, sent as audio or as a document)
+    answering a recording task; say what is wrong with one that cannot be accepted."""
     message, user = update.effective_message, update.effective_user
     assert message is not None and user is not None
-    sound = message.voice or message.audio
+    sound = message.voice or message.audio or message.document
     assert sound is not None
-    duration = sound.duration
+    duration = None if isinstance(sound, Document) else sound.duration  # a file has none
     seconds = int(duration.total_seconds()) if isinstance(duration, timedelta) \
         else int(duration or 0)
     note = VoiceNote(sound.file_id, sound.file_unique_id, seconds,
                      sound.file_size, sound.mime_type or "audio/ogg",
                      f"{message.chat_id}:{message.message_id}", voice=message.voice is not None,
-                     forwarded=message.forward_origin is not None)
+                     forwarded=message.forward_origin is not None,
+                     resendable=not isinstance(sound, Document))
 
     async def fetch() -> bytes:
         return bytes(await (await sound.get_file()).download_as_bytearray())

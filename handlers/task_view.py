@@ -29,7 +29,7 @@ from telegram import (
     WebAppInfo,
 )
 from telegram.constants import ParseMode
-from telegram.error import BadRequest
+from telegram.error import BadRequest, TelegramError
 
 from annotation.errors import StorageFull
 from annotation.kinds.base import DONE_CODE, Block, BlockStyle, Button, Turn
@@ -137,8 +137,10 @@ def render_task(task: Task, _: Translations, language: str,
         footer.append(_button(_.gettext("↩ Undo"), Callback(Action.UNDO, undo_of)))
     rows.append(footer)
     text = "\n".join(parts)
-    if task.media is not None and len(text) > CAPTION_LIMIT:
-        text = text[:CAPTION_LIMIT - 1] + "…"
+    if task.media is not None and len(plain_text(text)) > CAPTION_LIMIT:
+        # Telegram counts a caption's text, not its markup; import leaves room for every
+        # accepted item, so only a change of wording gets here: cut the text, never a tag
+        text = html.escape(plain_text(text)[:CAPTION_LIMIT - 1] + "…")
     return TaskView(text, InlineKeyboardMarkup(rows), task.media)
 
 
@@ -254,10 +256,35 @@ async def show_task(bot: Bot, chat_id: int, view: TaskView, uploader: MediaUploa
     Every call is retried after a 429 until Telegram takes it: the next task always
     appears. An edit refused because the message cannot be edited (deleted, too old)
     sends the task as a new message instead. With ``edit_only`` nothing is sent when the
-    message cannot be edited.
+    message cannot be edited. A task that comes as a new message (a voice note, a change
+    between text and media) then takes the buttons off the message it replaced, so no
+    stale task stays tappable above it. The new task comes first: a crash between the two
+    calls leaves a stale button (which the answer rules refuse), never a chat with nothing
+    to tap.
     """
     if edit_only and not can_edit(replace, view):
         return None
+    shown = await _show(bot, chat_id, view, uploader, replace, edit_only=edit_only)
+    if replace is not None and shown is not None and shown.message_id != replace.message_id \
+            and replace.reply_markup is not None:
+        await _retire(bot, replace)
+    return shown
+
+
+async def _retire(bot: Bot, message: Message) -> None:
+    """Take the buttons off a task message a new one replaced (best effort: a message
+    deleted meanwhile keeps nothing to take off)."""
+    try:
+        await bot.edit_message_reply_markup(message.chat_id, message.message_id,
+                                            reply_markup=None)
+    except TelegramError as error:
+        logger.info("buttons of message %d in chat %d left: %s", message.message_id,
+                    message.chat_id, error)
+
+
+async def _show(bot: Bot, chat_id: int, view: TaskView, uploader: MediaUploader,
+                replace: Message | None, *, edit_only: bool) -> Message | None:
+    """Edit ``replace`` into the task when the kinds allow it, else send it anew."""
     target = replace if can_edit(replace, view) else None
     media = view.media
     if media is None:

@@ -4,7 +4,8 @@ Pipeline per item (crowd-kit's vocabulary: the item is the task, each annotator 
 the transcript its label):
 
 1. **Normalization** (:func:`normalize_transcript`, :class:`TranscriptSettings`): Unicode
-   NFC, case folding, punctuation turned into spaces, white space folded. Apostrophes inside
+   NFC, case folding, punctuation turned into spaces, white space folded (a project may
+   keep case or punctuation: :class:`CasePolicy`, :class:`PunctuationPolicy`). Apostrophes inside
    a word are kept and unified to ``'`` (French "l'eau", "aujourd'hui"; Malagasy "n'ny",
    "an'ny"; the typographic ``’`` and the modifier letter ``ʼ`` included); quotes around a
    word go. Punctuation between two digits is kept ("3,5", "12:30", "1.000"), because
@@ -21,7 +22,8 @@ the transcript its label):
    and docs/AGGREGATION.md ("Transcripts"), which also say why ROVER is the default.
 3. **Agreement**: the mean inter-annotator WER and CER over ordered pairs of the item's
    normalized transcripts (each in turn the reference; unweighted), and each transcript's
-   CER against the consensus.
+   CER against the consensus. For quality control, :func:`agrees_with_others` says whether
+   one transcript is within the gold bar of the others' consensus.
 4. **Confidence**: read on the ROVER network (built for both methods, medoid as backbone):
    the weight share of the consensus's arc in each slot, averaged over the slots: the
    winners' arcs for ROVER, the medoid's own arcs for the medoid. It is 1.0 when every
@@ -76,6 +78,20 @@ class NumberPolicy(StrEnum):
 
     AS_WRITTEN = "as_written"
     SEPARATE = "separate"
+
+
+class CasePolicy(StrEnum):
+    """Whether normalization folds case (a project's ``case`` key)."""
+
+    FOLD = "fold"
+    KEEP = "keep"
+
+
+class PunctuationPolicy(StrEnum):
+    """Whether normalization takes punctuation out (a project's ``punctuation`` key)."""
+
+    STRIP = "strip"
+    KEEP = "keep"
 
 
 class ConsensusMethod(StrEnum):
@@ -181,6 +197,32 @@ def gold_cer(gold: str, answer: str, settings: TranscriptSettings | None = None)
 def transcript_correct(cer: float, bar: float = DEFAULT_GOLD_CER_BAR) -> bool:
     """Say whether a transcript with this CER against gold counts as correct."""
     return cer <= bar
+
+
+def agrees_with_others(
+    answer: str,
+    others: Sequence[str],
+    settings: TranscriptSettings | None = None,
+    *,
+    method: ConsensusMethod = DEFAULT_CONSENSUS,
+    bar: float = DEFAULT_GOLD_CER_BAR,
+) -> bool | None:
+    """Say whether a transcript agrees with the other transcripts of its item.
+
+    The others' consensus (``method``, unweighted, all normalized) stands for their
+    majority: the answer agrees when its CER against it is within ``bar`` (as a gold
+    answer is scored). None when there is nothing to agree with: no other transcript, or
+    a consensus fewer than a strict majority of the others are within ``bar`` of (they
+    disagree among themselves, as a tie among labels).
+    """
+    if not others:
+        return None
+    texts = [normalize_transcript(text, settings) for text in others]
+    found = consensus_transcript(texts, method=method)
+    if 2 * sum(cer <= bar for cer in found.cer) <= len(texts):
+        return None
+    own = normalize_transcript(answer, settings)
+    return levenshtein(found.text, own) / max(len(found.text), 1) <= bar
 
 
 def _medoid(distances: list[list[int]], weights: Sequence[float]) -> int:

@@ -13,9 +13,11 @@ import asyncio
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime
+from functools import partial
 
 from annotation.access import Actor, effective_role, require_coordinator
 from annotation.errors import ErrorCode, NotFound, StaleTask
+from annotation.kinds.registry import kind_of
 from annotation.loop.quality import suspend
 from annotation.models import (
     Annotator,
@@ -30,7 +32,7 @@ from annotation.quality.agreement import agreement_by_annotator
 from annotation.quality.notices import AnnotatorNote, CoordinatorNote, NoteKind
 from annotation.quality.qualification import Appeal, Standing, reinstated
 from annotation.quality.records import RosterRow
-from annotation.quality.rules import AgreementStats, Verdict, check_agreement, to_apply
+from annotation.quality.rules import AgreementStats, Verdict, agreement_verdicts, to_apply
 from annotation.quality.scores import GoldScore
 from annotation.quality.settings import Rule, RuleAction
 
@@ -203,20 +205,24 @@ class QualityService:
             pages = max(1, -(-size // PAGE_SIZE))
             page = min(max(0, page), pages - 1)
             rows = await uow.quality.roster(project.id, page * PAGE_SIZE, PAGE_SIZE)
-        agreement = await self._agreement(project.id)
+        agreement = await self._agreement(project)
         entries = tuple(RosterEntry(row, agreement.get(row.annotator_id)) for row in rows)
         return RosterPage(project, entries, page, pages)
 
-    async def _agreement(self, project_id: ProjectId) -> Mapping[AnnotatorId, AgreementStats]:
+    async def _agreement(self, project: Project) -> Mapping[AnnotatorId, AgreementStats]:
         """Every annotator's agreement with the crowd, computed off the event loop.
 
+        What agrees is the project's kind's to say (``TaskKind.agreement``: equal answers,
+        a transcript within the gold bar of the others' consensus, each question apart).
         A big project holds hundreds of thousands of votes (about a second of work at
-        300,000): they are read on a connection of their own and counted on a worker
+        300,000; transcripts about 0.1 ms each, a consensus of the others per transcript):
+        they are read on a connection of their own and counted on a worker
         thread, so taps are not held up meanwhile.
         """
         async with self._store.snapshot() as uow:
-            votes = await uow.quality.votes(project_id)
-        return await asyncio.to_thread(agreement_by_annotator, votes)
+            votes = await uow.quality.votes(project.id)
+        judge = partial(kind_of(project.spec).agreement, project.spec)
+        return await asyncio.to_thread(agreement_by_annotator, votes, judge)
 
     async def review_all(self) -> Review:
         """Run the agreement rule over every open project with quality control.
@@ -230,7 +236,7 @@ class QualityService:
         annotators: list[AnnotatorNote] = []
         coordinators: list[CoordinatorNote] = []
         for project in projects:
-            agreement = await self._agreement(project.id)
+            agreement = await self._agreement(project)
             async with self._store.write() as uow:
                 found = await self._review(uow, project, agreement)
             annotators += found.annotators
@@ -245,8 +251,8 @@ class QualityService:
         coordinators: list[CoordinatorNote] = []
         recipients: tuple[Recipient, ...] | None = None
         for standing in await uow.quality.production_standings(project.id):
-            verdict = check_agreement(agreement.get(standing.annotator_id), settings)
-            suspension, fresh = to_apply([verdict] if verdict else [], standing.notified)
+            verdicts = agreement_verdicts(agreement.get(standing.annotator_id), settings)
+            suspension, fresh = to_apply(verdicts, standing.notified)
             if suspension is not None:
                 await uow.quality.save(suspend(standing, suspension), now)
                 await uow.quality.exclude(project.id, standing.annotator_id)

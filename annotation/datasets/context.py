@@ -8,11 +8,11 @@ reviews of every answer, summed over the reviewing projects, with the agreeing r
 that decide (their ``votes``; the largest when several projects review one).
 
 Facts: :class:`FactsReader` reads what an annotator told about themselves, once per
-annotator: ``language``, the language they chose for the bot (projects have no language
-of their own, so a recording's language is its speaker's), and what a speaker who
-consents to it gave with ``/speaker`` (``annotation.loop.speakers``), as its codes:
-``gender``, ``age`` (the age band) and ``accents`` (the dialect region). Kinds read the
-keys they know.
+annotator: what a speaker who consents to it gave with ``/speaker``
+(``annotation.loop.speakers``), as its codes: ``gender``, ``age`` (the age band) and
+``accents`` (the dialect region). Kinds read the keys they know. The language an
+annotator chose for the bot is not among them: it says nothing of what they read (a
+recording's language is its item's, ``annotation.kinds.recording.item_language``).
 
 Withdrawals: a speaker's ``/withdraw`` takes every recording they made until then out of
 later exports (:func:`read_withdrawals`): in a project answered by voice, those answers;
@@ -114,17 +114,14 @@ class FactsReader:
         self._known: dict[AnnotatorId, Mapping[str, str]] = {}
 
     async def facts(self, annotator_id: AnnotatorId) -> Mapping[str, str]:
-        """Return the annotator's facts (``language``, and a consenting speaker's
-        ``gender``, ``age``, ``accents`` as given; empty for one unknown)."""
+        """Return the annotator's facts (a consenting speaker's ``gender``, ``age``,
+        ``accents`` as given; empty for one who gave none)."""
         found = self._known.get(annotator_id)
         if found is None:
             if self._speakers is None:
                 self._speakers = await self._uow.speakers.of_project(self._project_id)
-            annotator = await self._uow.annotators.get(annotator_id)
-            found = {"language": annotator.language} if annotator is not None else {}
             speaker = self._speakers.get(annotator_id)
-            if speaker is not None:
-                found |= speaker_facts(speaker)
+            found = speaker_facts(speaker) if speaker is not None else {}
             self._known[annotator_id] = found
         return found
 

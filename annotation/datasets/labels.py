@@ -7,8 +7,9 @@ cost a few megabytes, not a million objects), then aggregated in one call:
   probability is at least one half, its confidence the product of each option's
   probability of the decision taken (options treated as independent);
 - free text: normalized plurality (the most common spelling of the largest group);
-- transcripts: ROVER over the normalized transcripts, each annotator weighted by their
-  gold transcripts (``annotation.kinds.transcript``): the label is the consensus, its
+- transcripts: ROVER (or the medoid, as the spec's ``consensus`` says) over the
+  normalized transcripts, each annotator weighted by their gold transcripts
+  (``annotation.kinds.transcript``): the label is the consensus, its
   agreement 1 - mean pairwise WER, its ``spread`` that WER; the dataset's alpha and
   percent agreement compare normalized transcripts as whole labels;
 - numbers: the median, with the median absolute deviation as ``spread``; confidence and
@@ -55,6 +56,7 @@ from annotation.kinds.registry import kind_of
 from annotation.kinds.transcript import (
     NO_GOLD_WEIGHT,
     agreement_of,
+    consensus_method,
     transcript_settings,
     transcript_weights,
 )
@@ -121,6 +123,8 @@ class VoteCollector:
                   VoteModel.OWN: self._own}
         decided = decide[self._votes]()
         method = FREE_METHOD.get(self._votes, self._spec.aggregation)
+        if self._votes is VoteModel.TRANSCRIPT:  # ROVER or the medoid, as the spec says
+            method = str(consensus_method(self._spec))
         if self._votes is VoteModel.OWN:
             method = f"{self._spec.answer_type}_{OWN_METHOD}"
         rows = []
@@ -231,7 +235,8 @@ class VoteCollector:
             (annotator, kind.is_correct(spec, value, gold[item]))
             for item, annotator, value in self._free if item in gold)
         result = aggregate_transcripts(
-            self._free, settings=transcript_settings(spec), weights=weights,
+            self._free, method=consensus_method(spec), settings=transcript_settings(spec),
+            weights=weights,
             default_weight=NO_GOLD_WEIGHT, items=[t.external_id for t in self._items])
         return [(found.text, found.confidence, agreement_of(found.pairwise_wer, found.answers),
                  found.pairwise_wer)

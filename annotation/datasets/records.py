@@ -84,8 +84,8 @@ class KindVote:
     answer_id: int = 0  # the answer's assignment, which reviews of it name
     # None: no project reviews this project's answers (most kinds)
     reviews: Reviews | None = None
-    # what the annotator told about themselves: ``language`` (the one they chose), and
-    # ``age``, ``gender``, ``accents`` once given (``annotation.datasets.context``)
+    # what the annotator told about themselves: ``age``, ``gender``, ``accents`` once
+    # given with consent (``annotation.datasets.context``)
     facts: Mapping[str, str] = field(default_factory=dict)
 
 

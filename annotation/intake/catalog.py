@@ -69,7 +69,11 @@ class CatalogService:
         ]
         media = {m.key: m for d in drafts for m in (d.media, *d.more_media) if m is not None}
         for m in media.values():
-            await uow.media.add(m.key, m.kind.value, m.filename, m.mime, m.send_as, m.data)
+            if m.phone is not None:  # the lighter copy phones get (a WAV's Opus), first
+                p = m.phone
+                await uow.media.add(p.key, p.kind.value, p.filename, p.mime, p.send_as, p.data)
+            await uow.media.add(m.key, m.kind.value, m.filename, m.mime, m.send_as, m.data,
+                                phone_key=m.phone.key if m.phone is not None else None)
         project = await uow.projects.add(spec, status, self._invite_codes(), created_by,
                                          self._clock())
         await uow.items.add_many(project.id, records)

@@ -1,5 +1,8 @@
 """Item rows validated into ``ItemDraft`` values: ids, texts, gold, training and media.
 
+An uncompressed audio file (WAV) gets an Opus copy that phones are sent instead
+(``annotation.media.voice_notes.for_phones``); the file itself stays the item's media.
+
 Each media file is read once per items file, however its path is written (keyed by the
 file the path reaches, ``MediaSource.key``), and decoded once per content (keyed by the
 sha256 of its bytes): a file that failed is reported again on every row using it. Images
@@ -20,11 +23,13 @@ a text to draw boxes on, a photo to tag spans of]; plus
 ``items.unsafe_path``/``missing_media``/``unreadable_media`` [path] and ``media.*``
 [filename, ...] for media.
 
-A kind whose candidates are images (``ItemCheck.media``: an image comparison) gets each one
-prepared like the ``image`` column, then composed side by side in the item's order and
-reversed (``annotation.media.pairs``, once per pair of images): the first photo is the
-item's media, the others are stored beside it (``ItemDraft.more_media``) and the kind's
-payload names them (``TaskKind.with_media``).
+A kind whose candidates are files (``ItemCheck.media``: an image or audio comparison) gets
+each one prepared like the ``media`` column, then composed in the item's order and reversed,
+once per pair: two images side by side in one photo (``annotation.media.pairs``), two clips
+one after the other in one voice note (``annotation.media.audio_pairs``); an image beside a
+clip is refused (``items.mixed_candidates``). The first composition is the item's media,
+the others are stored beside it (``ItemDraft.more_media``) and the kind's payload names them
+(``TaskKind.with_media``).
 """
 
 from __future__ import annotations
@@ -39,6 +44,7 @@ from annotation.intake.item_rows import ItemProblem, RawRow
 from annotation.intake.workers import CancelFlag
 from annotation.kinds.base import CandidateMedia, ItemCheck, ItemFault, message_room
 from annotation.kinds.registry import ITEM_COLUMNS, kind_of
+from annotation.media.audio_pairs import compose_audio_orders
 from annotation.media.pairs import compose_orders
 from annotation.media.preparation import (
     MediaProblem,
@@ -50,8 +56,10 @@ from annotation.media.preparation import (
     prepare_media,
 )
 from annotation.media.sources import MediaSource, MediaUnavailable, SourceProblem
+from annotation.media.voice_notes import for_phones
 from annotation.models import MediaKey, MediaKind, ProjectSpec
 
+AUDIO_SUFFIXES = {"audio/ogg": ".ogg", "audio/mpeg": ".mp3", "audio/wav": ".wav"}
 MAX_TEXT = 3500  # a Telegram message is at most 4096 characters, with the question
 MESSAGE_RESERVE = 250  # the training or exam line and a kind's note beside question and text
 CAPTION_LIMIT = 900  # a caption is at most 1024; keep room for the training or exam line
@@ -66,8 +74,9 @@ ProgressCallback = Callable[[int, int], None]
 _Preparer = Callable[[bytes, str, PixelBudget], PreparedMedia]
 _PREPARERS: dict[str, _Preparer] = {
     "image": prepare_image,
-    "audio": lambda data, filename, _budget: prepare_audio(data, filename),
-    "media": prepare_media,
+    "audio": lambda data, filename, _budget: for_phones(prepare_audio(data, filename)),
+    "media": lambda data, filename, budget: for_phones(prepare_media(data, filename, budget)),
+    "candidate": prepare_media,  # a comparison's image or clip: composed, never sent alone
 }
 
 
@@ -145,7 +154,8 @@ class _RowChecker:
         self.first_line_of: dict[str, int] = {}
         self.prepared: dict[tuple[str, str], PreparedMedia | Problem] = {}  # by file
         self.decoded: dict[tuple[str, str], PreparedMedia | Problem] = {}  # by content
-        self.composed: dict[tuple[MediaKey, ...], tuple[PreparedMedia, PreparedMedia]] = {}
+        self.composed: dict[tuple[MediaKey, ...],
+                            tuple[PreparedMedia, PreparedMedia, CandidateMedia]] = {}
         self.caption_room = caption_room(spec)
         self.text_room = text_room(spec)
         self.task_kind = kind_of(spec)
@@ -217,6 +227,8 @@ class _RowChecker:
                 self.report(ItemProblem.UNKNOWN_COLUMN, row, column)
             elif fault is ItemFault.MIXED:
                 self.report(ItemProblem.MIXED_CANDIDATES, row, column)
+            elif fault is ItemFault.BAD_LANGUAGE:
+                self.report(ItemProblem.BAD_LANGUAGE, row, column, value=row.cells[column])
             else:
                 self.report(ItemProblem.TEXT_TOO_LONG, row, column, length=length, limit=limit)
         return check
@@ -235,23 +247,25 @@ class _RowChecker:
 
     def _candidates(self, row: RawRow, check: ItemCheck
                     ) -> tuple[PreparedMedia, tuple[PreparedMedia, ...], str] | None:
-        """Prepare the candidates' images and compose them in both orders: return the
+        """Prepare the candidates' files and compose them in both orders: return the
         item's media, the media stored beside it and the payload naming them."""
-        images = [self._file(row, column, path, "image") for column, path in check.media]
-        if any(image is None for image in images):
+        files = [self._file(row, column, path, "candidate") for column, path in check.media]
+        if any(file is None for file in files):
             return None
-        first, second = (image for image in images if image is not None)
+        first, second = (file for file in files if file is not None)
+        if first.kind is not second.kind:
+            self.report(ItemProblem.MIXED_CANDIDATES, row, check.media[1][0])
+            return None
         pair = self.composed.get((first.key, second.key))
         if pair is None:
             try:
-                pair = compose_orders(first, second)
-            except MediaRejected as exc:  # our own JPEGs: only a damaged one gets here
-                self.problems.append(exc.to_problem(row.line, check.media[0][0]))
+                pair = _compose(first, second)
+            except MediaRejected as exc:  # a clip libsndfile cannot read, a pair too long
+                self.problems.append(_located(exc, row, check, (first, second)))
                 return None
             self.composed[(first.key, second.key)] = pair
-        forward, backward = pair
-        payload = self.task_kind.with_media(
-            check.payload, CandidateMedia((first.key, second.key), backward.key))
+        forward, backward, media = pair
+        payload = self.task_kind.with_media(check.payload, media)
         return forward, (backward, first, second), payload
 
     def _external_id(self, row: RawRow) -> str:
@@ -347,3 +361,36 @@ class _RowChecker:
         if isinstance(done, Problem) and "filename" in done.params:
             return Problem(done.code, done.line, done.field, {**done.params, "filename": path})
         return done
+
+
+def _compose(first: PreparedMedia, second: PreparedMedia
+             ) -> tuple[PreparedMedia, PreparedMedia, CandidateMedia]:
+    """Compose two candidates in the item's order and reversed: images side by side, clips
+    one after the other; return both and what the kind's payload records of them."""
+    keys = (first.key, second.key)
+    if first.kind is MediaKind.AUDIO:
+        forward, backward = compose_audio_orders(first, second)
+        return forward.media, backward.media, CandidateMedia(
+            keys, backward.media.key, (_suffix(first), _suffix(second)),
+            (forward.second_at, backward.second_at))
+    photo_forward, photo_backward = compose_orders(first, second)
+    return photo_forward, photo_backward, CandidateMedia(keys, photo_backward.key)
+
+
+def _suffix(media: PreparedMedia) -> str:
+    """Return the file suffix a clip is exported under, from what its bytes are."""
+    return AUDIO_SUFFIXES.get(media.mime, ".ogg")
+
+
+def _located(exc: MediaRejected, row: RawRow, check: ItemCheck,
+             files: tuple[PreparedMedia, PreparedMedia]) -> Problem:
+    """Return a composition's refusal at the cell naming the file it is about, with the
+    path as written there (both paths when it is about the pair)."""
+    named = exc.params.get("filename")
+    for (column, path), file in zip(check.media, files, strict=True):
+        if named == file.filename:
+            return Problem(exc.reason, row.line, column, {**exc.to_problem().params,
+                                                          "filename": path})
+    paths = " + ".join(path for _column, path in check.media)
+    return Problem(exc.reason, row.line, check.media[0][0], {**exc.to_problem().params,
+                                                             "filename": paths})

@@ -66,7 +66,7 @@ class ItemProblem(StrEnum):
     CAPTION_TOO_LONG = "items.caption_too_long"
     EMPTY_ITEM = "items.empty_item"
     EMPTY_CELL = "items.empty_cell"  # a cell the project's kind needs is empty
-    MIXED_CANDIDATES = "items.mixed_candidates"  # a text response beside an image one
+    MIXED_CANDIDATES = "items.mixed_candidates"  # a text beside a file, an image beside a clip
     AMBIGUOUS_MEDIA = "items.ambiguous_media"
     NO_MEDIA_SOURCE = "items.no_media_source"
     BAD_GOLD = "items.bad_gold"
@@ -75,6 +75,7 @@ class ItemProblem(StrEnum):
     EXPLANATION_WITHOUT_GOLD = "items.explanation_without_gold"
     MISSING_FILE = "items.missing_file"
     WRONG_MEDIA = "items.wrong_media"  # [answer_type, kind]: boxes on a text, spans of a photo
+    BAD_LANGUAGE = "items.bad_language"  # [value]: a recording's language, not a BCP 47 tag
 
 
 COLUMNS = ("id", "text", "image", "audio", "media", "gold", "explanation", "training",

@@ -16,6 +16,7 @@ the key can be found in the text, its line. Problem codes (``SpecProblem``) and 
 - ``spec.empty``           a text or option is blank
 - ``spec.too_long``        length, limit
 - ``spec.unknown_language`` language, allowed
+- ``spec.bad_language_tag`` value (a recording project's ``language``: not a BCP 47 tag)
 - ``spec.unknown_value``   value, allowed (answer_type, aggregation)
 - ``spec.out_of_range``    value, minimum, maximum (either may be None)
 - ``spec.options_required`` answer_type (single and multi need ``options``)
@@ -290,6 +291,9 @@ def _scale_to_dict(scale: Scale) -> dict[str, Any]:
             "high": dict(scale.high.texts) if scale.high else None,
             "min_seconds": scale.min_seconds, "max_seconds": scale.max_seconds,
             "source": scale.source, "max_cer": scale.max_cer, "numbers": scale.numbers,
+            "case": scale.case, "punctuation": scale.punctuation,
+            "consensus": scale.consensus,
+            "language": scale.language,
             "marks": dataclasses.asdict(scale.marks) if scale.marks else None}
 
 
@@ -300,8 +304,10 @@ def _scale_from_dict(data: Mapping[str, Any] | None) -> Scale | None:
                  tie=data["tie"], low=LocalizedText(data["low"]) if data["low"] else None,
                  high=LocalizedText(data["high"]) if data["high"] else None,
                  min_seconds=data.get("min_seconds"), max_seconds=data.get("max_seconds"),
-                 source=data.get("source"), max_cer=data.get("max_cer"),
-                 numbers=data.get("numbers"),
+                 source=data.get("source"), language=data.get("language"),
+                 max_cer=data.get("max_cer"),
+                 numbers=data.get("numbers"), case=data.get("case"),
+                 punctuation=data.get("punctuation"), consensus=data.get("consensus"),
                  marks=MarkRules(**data["marks"]) if data.get("marks") else None)
 
 

@@ -16,7 +16,14 @@ from annotation.aggregation.models import Method
 from annotation.answers import MULTI_SEPARATOR, normalize_text
 from annotation.errors import Problem
 from annotation.kinds.registry import SPEC_KEYS
-from annotation.models import LANGUAGES, AnswerType, LocalizedText, NumberRange
+from annotation.models import (
+    LANGUAGES,
+    MAX_LANGUAGE_TAG,
+    AnswerType,
+    LocalizedText,
+    NumberRange,
+    language_tag,
+)
 
 _E = TypeVar("_E", bound=StrEnum)
 
@@ -32,6 +39,7 @@ class SpecProblem(StrEnum):
     EMPTY = "spec.empty"
     TOO_LONG = "spec.too_long"
     UNKNOWN_LANGUAGE = "spec.unknown_language"
+    BAD_LANGUAGE_TAG = "spec.bad_language_tag"  # not a BCP 47 tag (a recording's language)
     UNKNOWN_VALUE = "spec.unknown_value"
     OUT_OF_RANGE = "spec.out_of_range"
     OPTIONS_REQUIRED = "spec.options_required"
@@ -115,6 +123,17 @@ class FieldReader:
             self.problem(SpecProblem.WRONG_TYPE, field, expected="string")
             return None
         return self._clean(field, value, limit)
+
+    def language_tag(self, field: str) -> str | None:
+        """Read an optional BCP 47 language tag (``mg``, ``fr``, ``mg-MG``) in its usual
+        case."""
+        text = self.text(field, limit=MAX_LANGUAGE_TAG, required=False)
+        if text is None:
+            return None
+        tag = language_tag(text)
+        if tag is None:
+            self.problem(SpecProblem.BAD_LANGUAGE_TAG, field, value=text)
+        return tag
 
     def localized(self, field: str, *, limit: int, required: bool) -> LocalizedText | None:
         """Read a string (English) or a table of language -> string."""

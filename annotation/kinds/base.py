@@ -19,7 +19,8 @@ How a task is answered, in the kind's own terms:
 What a task looks like is a :class:`TaskLayout`: blocks of text and rows of buttons. Texts
 are either written by the coordinator or the items file (``str``, shown as written) or a
 :class:`Phrase`: a code the handlers translate (``handlers/phrases.py``), since the domain
-holds no user text.
+holds no user text. Those values live in ``annotation.kinds.layout`` and are re-exported
+here, so a kind imports its whole seam from this module.
 """
 
 from __future__ import annotations
@@ -27,11 +28,27 @@ from __future__ import annotations
 import hashlib
 import random
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from enum import StrEnum
 from typing import Protocol, TypeVar
 
 from annotation.datasets.records import ExportFile, ExportTable, KindItem, LabeledItem
+from annotation.kinds.layout import (
+    BACK_CODE,
+    DONE_CODE,
+    MESSAGE_LIMIT,
+    QUESTION_RESERVE,
+    Block,
+    BlockStyle,
+    Button,
+    Phrase,
+    PhraseCode,
+    TaskLayout,
+    Text,
+    candidate_blocks,
+    message_need,
+    message_room,
+)
 from annotation.models import (
     AnnotatorId,
     Item,
@@ -44,59 +61,6 @@ from annotation.models import (
 from annotation.records import ItemTally
 
 
-class PhraseCode(StrEnum):
-    """Texts a kind shows that the handlers translate."""
-
-    YES = "yes"
-    NO = "no"
-    DONE = "done"
-    TYPE_NUMBER = "type_number"
-    TYPE_TEXT = "type_text"
-    PROMPT = "prompt"  # the heading above a comparison's prompt
-    CANDIDATE = "candidate"  # "Response {side}"
-    PAIR_MUCH_BETTER = "pair_much_better"  # "{side} is much better"
-    PAIR_BETTER = "pair_better"  # "{side} is better"
-    PAIR_SLIGHTLY_BETTER = "pair_slightly_better"  # "{side} is slightly better"
-    PAIR_TIE = "pair_tie"  # "Tie / can't tell"
-    SCALE_ENDS = "scale_ends"  # "{low_value} = {low} · {high_value} = {high}"
-    BACK = "back"  # "← Back": take back the last pick
-    RANK_HINT = "rank_hint"  # "Tap the responses from best to worst."
-    RANKED_SO_FAR = "ranked_so_far"  # "Your order so far: {ranking}"
-    RECORD_HINT = "record_hint"  # "🎙 Read the text aloud and send it as a voice message."
-    TALK_HINT = "talk_hint"  # "🎙 Answer with a voice message."
-    CHECK_SAYS = "check_says"  # "✅ Says exactly the text"
-    CHECK_DOES_NOT = "check_does_not"  # "❌ Does not say it"
-    CHECK_UNCLEAR = "check_unclear"  # "🔇 Can't hear it"
-    QUESTION_STEP = "question_step"  # "Question {step} of {steps}"
-    QUESTION_ABOUT = "question_about"  # "{question} (response {side})"
-    QUESTION_DONE = "question_done"  # "✓ {question}": a question answered, its answer below
-    QUESTION_DONE_ABOUT = "question_done_about"  # "✓ {question} (response {side})"
-    TYPE_TRANSCRIPT = "type_transcript"  # "Type exactly what you hear."
-    DRAW_BOXES = "draw_boxes"  # "🖍 Draw boxes": opens the Mini App on an image
-    TAG_SPANS = "tag_spans"  # "🏷 Tag words": opens the Mini App on a text
-    NOTHING_TO_MARK = "nothing_to_mark"  # "∅ Nothing to mark": records an empty answer
-    BOXES_HINT = "boxes_hint"  # "Draw a box around each: {classes}."
-    POINTS_HINT = "points_hint"  # "Draw a box around, or put a point on, each: {classes}."
-    SPANS_HINT = "spans_hint"  # "Tag the words that are: {labels}."
-    MARKS_SUMMARY = "marks_summary"  # "Marked: {marks}" (a gold answer, in training)
-    NO_MARKS = "no_marks"  # "Nothing to mark." (an empty gold answer)
-
-
-@dataclass(frozen=True, slots=True)
-class Phrase:
-    """A text the handlers translate: a code and its parameters."""
-
-    code: PhraseCode
-    params: Mapping[str, str | int] = field(default_factory=dict)
-
-
-Text = str | Phrase  # str: written by a coordinator or an items file, shown as written
-
-# Codes every kind may use beside its own (which are small non-negative integers).
-DONE_CODE = 1_000_000  # submit what the draft holds (multiple choice)
-BACK_CODE = 1_000_001  # take back the draft's last step (ranking)
-
-
 class VoteModel(StrEnum):
     """How a kind's labels are aggregated across annotators."""
 
@@ -107,75 +71,6 @@ class VoteModel(StrEnum):
     NONE = "none"  # each answer stands alone (a recording): no consensus label
     TRANSCRIPT = "transcript"  # typed transcripts: ROVER over normalized words
     OWN = "own"  # the kind aggregates its own values (``TaskKind.aggregate``: boxes, spans)
-
-
-class BlockStyle(StrEnum):
-    """How a block of a task's text is set."""
-
-    HEADING = "heading"  # bold: the question
-    QUOTE = "quote"  # a quotation: the item's text
-    COLLAPSED = "collapsed"  # a quotation the phone shows folded, opened with a tap
-    NOTE = "note"  # italic: how to answer
-
-
-@dataclass(frozen=True, slots=True)
-class Block:
-    """One block of a task's text, with an optional caption line above it."""
-
-    text: Text
-    style: BlockStyle
-    caption: Text | None = None
-
-
-MESSAGE_LIMIT = 4096  # characters of one Telegram message, after HTML tags are parsed
-
-
-QUESTION_RESERVE = 60  # beside each question of several: its step, marks and answer
-
-
-def message_need(spec: ProjectSpec) -> int:
-    """Return the characters the spec's own texts take in a task, in its longest language:
-    the question and, with several questions, each of them with its answer beside it."""
-    languages = set(spec.question.texts).union(*(q.text.texts for q in spec.questions))
-    return max((len(spec.question.get(language)) + sum(
-        (2 if q.each else 1) * (len(q.text.get(language)) + QUESTION_RESERVE)
-        for q in spec.questions) for language in languages), default=0)
-
-
-def message_room(spec: ProjectSpec, reserve: int, limit: int = MESSAGE_LIMIT) -> int:
-    """Return the characters a message (or a caption: ``limit``) leaves for an item beside
-    the spec's questions (``message_need``) and ``reserve`` (headings, the exam line,
-    notes)."""
-    return max(0, limit - reserve - message_need(spec))
-
-
-def candidate_blocks(prompt: str, shown: Sequence[tuple[str, str]]) -> list[Block]:
-    """Return a prompt quoted and each response folded under its screen letter, in the
-    order shown (``shown``: letter and text)."""
-    return [Block(prompt, BlockStyle.QUOTE, Phrase(PhraseCode.PROMPT)),
-            *(Block(text, BlockStyle.COLLAPSED, Phrase(PhraseCode.CANDIDATE, {"side": side}))
-              for side, text in shown)]
-
-
-@dataclass(frozen=True, slots=True)
-class Button:
-    """A button of a task: its label, the code a press sends, and a check mark if any."""
-
-    label: Text
-    code: int
-    checked: bool | None = None  # None: not a toggle; True/False: ☑/☐
-    opens_app: bool = False  # opens the Mini App on the task (boxes, spans), ``code`` unused
-
-
-@dataclass(frozen=True, slots=True)
-class TaskLayout:
-    """What a task shows below its question: text blocks, rows of buttons, and the
-    controls that sit in the bottom row beside Skip and Undo (Done, Back)."""
-
-    blocks: tuple[Block, ...]
-    rows: tuple[tuple[Button, ...], ...]
-    controls: tuple[Button, ...] = ()
-    wrap: bool = True  # the rendering may fold a long row to fit a phone; False: keep rows
 
 
 @dataclass(frozen=True, slots=True)
@@ -229,6 +124,7 @@ class ItemFault(StrEnum):
     TOO_LONG = "too_long"  # the item cannot be shown whole in one message
     MIXED = "mixed"  # text candidates beside image ones: one item compares one sort
     WRONG_MEDIA = "wrong_media"  # an item the kind cannot ask about (a text to draw on)
+    BAD_LANGUAGE = "bad_language"  # a language cell that is no BCP 47 tag (a recording's)
 
 
 @dataclass(frozen=True, slots=True)
@@ -237,19 +133,22 @@ class ItemCheck:
 
     payload: str = ""
     faults: tuple[tuple[ItemFault, str, int, int], ...] = ()  # fault, column, length, limit
-    # images the candidates are (column, path), in the item's order: intake prepares each
-    # and composes them side by side (``annotation.media.pairs``), then ``with_media``
+    # the files the candidates are (column, path), in the item's order: two images or two
+    # clips; intake prepares each and composes them (``annotation.media.pairs``, side by
+    # side; ``annotation.media.audio_pairs``, one after the other), then ``with_media``
     media: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
 class CandidateMedia:
-    """What intake made of an item's candidate images (``ItemCheck.media``): each one's
-    prepared image, and the side-by-side photo in the reverse order (the item's own media
-    is the photo in the item's order)."""
+    """What intake made of an item's candidate files (``ItemCheck.media``): each one's
+    prepared image or clip, and the photo or voice note showing them in the reverse order
+    (the item's own media shows them in the item's order)."""
 
-    images: tuple[MediaKey, ...]
+    files: tuple[MediaKey, ...]
     reversed: MediaKey
+    suffixes: tuple[str, ...] = ()  # audio: each clip's file suffix (".ogg")
+    second_at: tuple[float, float] | None = None  # audio: where B starts, in each order
 
 
 @dataclass(frozen=True, slots=True)
@@ -294,6 +193,10 @@ class SpecReader(Protocol):
 
     def localized(self, field: str, *, limit: int, required: bool) -> LocalizedText | None:
         """Read a text in one or more languages."""
+        ...
+
+    def language_tag(self, field: str) -> str | None:
+        """Read an optional BCP 47 language tag (``mg``, ``mg-MG``), in its usual case."""
         ...
 
     def names(self, field: str, *, limit: int, bounds: tuple[int, int]) -> tuple[str, ...]:
@@ -441,6 +344,13 @@ class TaskKind(Protocol):
         right (empty for one label: ``is_correct`` says it all)."""
         ...
 
+    def agreement(self, spec: ProjectSpec, value: str, others: Sequence[str]
+                  ) -> Mapping[str, bool]:
+        """Return whether an answer agrees with the other answers to its item (the quality
+        rule's agreement), for each of ``parts`` it gives, or under ``""`` for one label;
+        a part with nothing to agree with (too few others, a tie) is left out."""
+        ...
+
     def app_view(self, turn: Turn) -> Mapping[str, object] | None:
         """Return what the Mini App needs to show a task answered there (its ``kind``,
         classes, text and tokens, flags, the draft), as JSON values; None: the kind is
@@ -453,3 +363,11 @@ class TaskKind(Protocol):
         None for kinds that review nothing). Earnings pay a ``paid_on_review`` answer once
         accepted."""
         ...
+
+
+__all__ = [
+    "BACK_CODE", "DONE_CODE", "MESSAGE_LIMIT", "QUESTION_RESERVE", "Block", "BlockStyle",
+    "Button", "CandidateMedia", "Decided", "ItemCheck", "ItemFault", "Phrase", "PhraseCode",
+    "SpecReader", "Step", "TaskKind", "TaskLayout", "Text", "Turn", "VoteModel",
+    "candidate_blocks", "message_need", "message_room",
+]

@@ -23,6 +23,7 @@ from annotation.kinds.base import (
 )
 from annotation.kinds.label_studio import choice_lines, media_data, result
 from annotation.models import MediaKey, MediaKind, ProjectSpec, Scale
+from annotation.quality.agreement import majority_agreement
 from annotation.records import ItemTally
 
 
@@ -126,6 +127,12 @@ class KindDefaults:
     def checks(self, spec: ProjectSpec, value: str, gold: str) -> Mapping[str, bool]:
         """Return no per-part checks: ``is_correct`` says it all."""
         return {}
+
+    def agreement(self, spec: ProjectSpec, value: str, others: Sequence[str]
+                  ) -> Mapping[str, bool]:
+        """Return whether the answer equals the others' majority (none: fewer than two
+        others, or a tie)."""
+        return majority_agreement(value, others)
 
     def app_view(self, turn: Turn) -> Mapping[str, object] | None:
         """Return None: answered in the chat."""

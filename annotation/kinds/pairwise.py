@@ -23,7 +23,15 @@ side under the letters A and B (``annotation.media.pairs``), with the question, 
 Intake composes the photo in both orders; the item's media is the one in the item's order,
 the payload names the other (``Comparison.swapped_media``), and :meth:`PairwiseKind.media_key`
 gives each annotator the one ``Turn.swapped`` draws, so the buttons' letters always match
-the photo's. One item compares texts or images, never one of each.
+the photo's.
+
+Two audio clips (the same columns, naming audio files): the task is a voice note playing
+both, the screen's A after one beep and B after two (``annotation.media.audio_pairs``), with
+the caption saying where each starts ("B from 0:14", a link that seeks there in Telegram's
+apps). Intake composes the note in both orders, as for images; the payload keeps each
+clip's key and suffix (the export carries the clips as they were given) and where B starts
+in each order (``Comparison.audio_at``). One item compares texts, images or clips, never two
+sorts.
 """
 
 from __future__ import annotations
@@ -56,7 +64,6 @@ from annotation.kinds.comparison import (
     Candidate,
     Comparison,
     Judgement,
-    image_file_name,
 )
 from annotation.kinds.defaults import KindDefaults
 from annotation.kinds.label_studio import CONTROL, MEDIA_PREFIX, choice_lines, view
@@ -76,8 +83,8 @@ _PHRASES = {
     3: (PhraseCode.PAIR_MUCH_BETTER, PhraseCode.PAIR_BETTER, PhraseCode.PAIR_SLIGHTLY_BETTER),
 }
 TEXTS = ("response_a", "response_b")
-IMAGES = ("response_a_media", "response_b_media")  # paths, read like the ``image`` column
-COLUMNS = ("prompt", *TEXTS, "response_a_id", "response_b_id", *IMAGES)
+FILES = ("response_a_media", "response_b_media")  # paths: two images or two audio clips
+COLUMNS = ("prompt", *TEXTS, "response_a_id", "response_b_id", *FILES)
 MAX_ID = 100
 
 
@@ -104,12 +111,12 @@ class PairwiseKind(KindDefaults):
         """Read the prompt and both responses (texts, or images to prepare); refuse what one
         message (or one photo's caption) cannot hold, and an item mixing texts and images."""
         texts = {column: cells.get(column, "").strip() for column in COLUMNS}
-        images = any(texts[column] for column in IMAGES)
+        files = any(texts[column] for column in FILES)
         faults = [(ItemFault.TOO_LONG, column, len(texts[column]), MAX_ID)
                   for column in ("response_a_id", "response_b_id")
                   if len(texts[column]) > MAX_ID]
-        if images:
-            faults += _image_faults(spec, texts, cells.get("text", "").strip())
+        if files:
+            faults += _file_faults(spec, texts, cells.get("text", "").strip())
         else:
             faults += [(ItemFault.MISSING, column, 0, 0)
                        for column in ("prompt", *TEXTS) if not texts[column]]
@@ -125,17 +132,23 @@ class PairwiseKind(KindDefaults):
             second_id = f"{second_id}~2"
         comparison = Comparison(texts["prompt"], Candidate(first_id, texts["response_a"]),
                                 Candidate(second_id, texts["response_b"]))
-        media = tuple((column, texts[column]) for column in IMAGES) if images else ()
+        media = tuple((column, texts[column]) for column in FILES) if files else ()
         return ItemCheck(payload=comparison.to_json(), media=media)
 
     def with_media(self, payload: str, media: CandidateMedia) -> str:
-        """Record both candidates' images and the photo showing them swapped."""
-        first, second = media.images
-        return Comparison.from_json(payload).with_images(first, second, media.reversed).to_json()
+        """Record both candidates' images (or clips) and the photo (or voice note) showing
+        them swapped."""
+        first, second = media.files
+        comparison = Comparison.from_json(payload)
+        if media.second_at is None:
+            return comparison.with_images(first, second, media.reversed).to_json()
+        suffixes = media.suffixes or (".ogg", ".ogg")
+        return comparison.with_clips(((first, suffixes[0]), (second, suffixes[1])),
+                                     media.reversed, media.second_at).to_json()
 
     def media_key(self, turn: Turn) -> MediaKey | None:
-        """Return the photo in the order this annotator sees (the item's own unless
-        swapped); a text comparison has none."""
+        """Return the photo or voice note in the order this annotator sees (the item's own
+        unless swapped); a text comparison has none."""
         if turn.swapped and turn.item.payload:
             swapped = Comparison.from_json(turn.item.payload).swapped_media
             if swapped is not None:
@@ -149,14 +162,14 @@ class PairwiseKind(KindDefaults):
                                  bool(scale and scale.tie))
 
     def label_studio_config(self, spec: ProjectSpec, kinds: Sequence[MediaKind]) -> str:
-        """Return the prompt, both responses (or both images) and a Pairwise control (ties
+        """Return the prompt, both responses (images, clips) and a Pairwise control (ties
         as a choice)."""
         return view([*comparison_objects(kinds),
                      *self.label_studio_controls(spec, CONTROL, "prompt", kinds)])
 
     def label_studio_controls(self, spec: ProjectSpec, name: str, to_name: str,
                               kinds: Sequence[MediaKind]) -> list[str]:
-        """Return a Pairwise control over both responses (or images) and, when offered,
+        """Return a Pairwise control over both responses (images, clips) and, when offered,
         the tie as a choice about ``to_name`` (named ``tie``, or ``<name>_tie``)."""
         lines = [f'  <Pairwise name="{name}" toName="{",".join(_responses(kinds)[1])}"/>']
         if spec.scale is not None and spec.scale.tie:
@@ -165,13 +178,14 @@ class PairwiseKind(KindDefaults):
         return lines
 
     def label_studio_data(self, item: LabeledItem, payload: str) -> dict[str, object]:
-        """Return the prompt and the two responses (or the two images' files, in the
-        Hugging Face folder of the pairs) with their ids, in the item's order."""
+        """Return the prompt and the two responses (or the two files, in the Hugging Face
+        folder of the pairs) with their ids, in the item's order."""
         comparison = Comparison.from_json(payload)
+        sort = "image" if comparison.images else "audio"
         shown: dict[str, object] = (
-            {"image_a": MEDIA_PREFIX + image_file_name(item.item_id, A),
-             "image_b": MEDIA_PREFIX + image_file_name(item.item_id, B)}
-            if comparison.images else
+            {f"{sort}_{side}": MEDIA_PREFIX + comparison.file_name(item.item_id, side)
+             for side in (A, B)}
+            if comparison.files else
             {"response_a": comparison.first.text, "response_b": comparison.second.text})
         return {"item_id": item.item_id, "prompt": comparison.prompt, **shown,
                 "response_a_id": comparison.first.id, "response_b_id": comparison.second.id}
@@ -186,14 +200,18 @@ class PairwiseKind(KindDefaults):
                 "value": {"selected": "left" if label == A else "right"}}
 
     def layout(self, turn: Turn) -> TaskLayout:
-        """Return the prompt, both responses folded (images: in the photo), and one row of
-        buttons per side."""
+        """Return the prompt, both responses folded (images: in the photo; clips: in the
+        voice note, with where each starts), and one row of buttons per side."""
         comparison = Comparison.from_json(turn.item.payload)
         shown = ((comparison.second, comparison.first) if turn.swapped
                  else (comparison.first, comparison.second))
-        if comparison.images:
+        if comparison.files:
             blocks = [Block(comparison.prompt, BlockStyle.QUOTE, Phrase(PhraseCode.PROMPT))
                       ] if comparison.prompt else []
+            if comparison.audio_at is not None:
+                second_at = comparison.audio_at[1 if turn.swapped else 0]
+                blocks.append(Block(Phrase(PhraseCode.PAIR_LISTEN, {
+                    "a": clock_time(0.0), "b": clock_time(second_at)}), BlockStyle.NOTE))
         else:
             blocks = candidate_blocks(comparison.prompt, [
                 (side, candidate.text) for side, candidate in zip(SIDES, shown, strict=True)])
@@ -246,14 +264,14 @@ class PairwiseKind(KindDefaults):
         return spec.scale.points if spec.scale is not None else DEFAULT_LEVELS
 
 
-def _image_faults(spec: ProjectSpec, texts: Mapping[str, str], text: str
-                  ) -> list[tuple[ItemFault, str, int, int]]:
-    """Return what is wrong with an image pair's cells: a text response beside the images,
-    an image missing, or a prompt (and text) the photo's caption cannot hold."""
+def _file_faults(spec: ProjectSpec, texts: Mapping[str, str], text: str
+                 ) -> list[tuple[ItemFault, str, int, int]]:
+    """Return what is wrong with an image or audio pair's cells: a text response beside
+    the files, a file missing, or a prompt (and text) the caption cannot hold."""
     mixed = [(ItemFault.MIXED, column, 0, 0) for column in TEXTS if texts[column]]
     if mixed:  # what is missing depends on which sort was meant: say only this
         return mixed
-    faults = [(ItemFault.MISSING, column, 0, 0) for column in IMAGES if not texts[column]]
+    faults = [(ItemFault.MISSING, column, 0, 0) for column in FILES if not texts[column]]
     room = message_room(spec, CAPTION_RESERVED, CAPTION_LIMIT)
     used = len(texts["prompt"]) + len(text)
     if used > room:
@@ -261,10 +279,19 @@ def _image_faults(spec: ProjectSpec, texts: Mapping[str, str], text: str
     return faults
 
 
+def clock_time(seconds: float) -> str:
+    """Return a time in a clip as Telegram's apps link it: minutes and seconds ("1:04"),
+    rounded down so a tap lands just before what it names."""
+    whole = int(seconds)
+    return f"{whole // 60}:{whole % 60:02d}"
+
+
 def _responses(kinds: Sequence[MediaKind]) -> tuple[str, tuple[str, str]]:
     """Return the object tag and names of a comparison's two responses."""
     if MediaKind.IMAGE in kinds:
         return "Image", ("image_a", "image_b")
+    if MediaKind.AUDIO in kinds:
+        return "Audio", ("audio_a", "audio_b")
     return "Text", ("response_a", "response_b")
 
 

@@ -15,12 +15,13 @@ TRL's DPO trainer reads, ties apart, every judgement, and Bradley–Terry scores
   items, Bradley–Terry scores (Davidson's ties) from the items' aggregated preferences,
   one comparison per labelled item, and each compared pair's win rate with its interval.
 
-Image comparisons name their candidates' images instead of quoting texts: ``pairs`` has
-``chosen_file_name`` and ``rejected_file_name``, ``ties`` ``response_a_file_name`` and
-``response_b_file_name``, ``judgements`` ``preferred_file_name``; the files (each
-candidate's prepared image, named by ``comparison.image_file_name``) go into the pairs'
-Hugging Face folder, an ``imagefolder`` whose ``metadata.jsonl`` is the pairs table, so
-``load_dataset`` gives ``chosen`` and ``rejected`` as images.
+Image and audio comparisons name their candidates' files instead of quoting texts:
+``pairs`` has ``chosen_file_name`` and ``rejected_file_name``, ``ties``
+``response_a_file_name`` and ``response_b_file_name``, ``judgements``
+``preferred_file_name``; the files (each candidate's prepared image, or its clip as it was
+given, named by ``Comparison.file_name``) go into the pairs' Hugging Face folder, an
+``imagefolder`` or ``audiofolder`` whose ``metadata.jsonl`` is the pairs table, so
+``load_dataset`` gives ``chosen`` and ``rejected`` as images or sounds.
 """
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ from annotation.aggregation.bradley_terry import Comparison as Outcome
 from annotation.aggregation.bradley_terry import bradley_terry, head_to_head
 from annotation.aggregation.ordinal import LevelVote, PreferenceLabel, aggregate_preferences
 from annotation.datasets.records import ExportTable, KindItem
-from annotation.kinds.comparison import TIE, A, B, Comparison, Judgement, image_file_name, margin
+from annotation.kinds.comparison import TIE, A, B, Comparison, Judgement, margin
 from annotation.models import MediaKey
 
 PAIR_FIELDS = ("item_id", "prompt", "chosen", "rejected", "chosen_id", "rejected_id",
@@ -44,7 +45,7 @@ JUDGEMENT_FIELDS = ("item_id", "annotator", "label", "preferred_id", "level", "s
                     "position")
 SCORE_FIELDS = ("candidate", "score", "se", "low", "high", "wins", "losses", "ties")
 HEAD_FIELDS = ("a", "b", "win_rate", "low", "high", "p_win", "p_tie", "p_loss")
-IMAGE_FIELDS = {"chosen": "chosen_file_name", "rejected": "rejected_file_name",
+FILE_FIELDS = {"chosen": "chosen_file_name", "rejected": "rejected_file_name",
                 "response_a": "response_a_file_name", "response_b": "response_b_file_name"}
 
 
@@ -55,18 +56,20 @@ def preference_tables(items: Sequence[KindItem], name: str, levels: int,
     pairs, ties, judgements = [], [], []
     outcomes: list[Outcome] = []
     candidates: dict[str, None] = {}
-    files: dict[str, MediaKey] = {}  # image comparisons: each candidate's image by file name
-    sorts = set()  # True: an image comparison, False: texts
+    files: dict[str, MediaKey] = {}  # each candidate's image or clip by file name
+    sorts = set()  # True: a comparison of files, False: of texts
+    audio = False
     for entry in items:
         item = entry.labelled
         comparison = Comparison.from_json(entry.payload)
         first, second = comparison.first, comparison.second
         candidates.update({first.id: None, second.id: None})
-        sorts.add(comparison.images)
-        # what stands for each side in the tables: its text, or its image's file name
+        sorts.add(comparison.files)
+        audio = audio or comparison.audio
+        # what stands for each side in the tables: its text, or its file's name
         shown = {A: first.text, B: second.text}
-        if comparison.images:
-            shown = {side: image_file_name(item.item_id, side) for side in (A, B)}
+        if comparison.files:
+            shown = {side: comparison.file_name(item.item_id, side) for side in (A, B)}
             for side, candidate in ((A, first), (B, second)):
                 if candidate.media is not None:
                     files[shown[side]] = candidate.media
@@ -78,15 +81,15 @@ def preference_tables(items: Sequence[KindItem], name: str, levels: int,
                 "level": judgement.level if judgement else None,
                 "shown": judgement.shown if judgement else None,
                 "position": judgement.position if judgement else None,
-                **({"preferred_file_name": shown.get(vote.label)} if comparison.images
+                **({"preferred_file_name": shown.get(vote.label)} if comparison.files
                    else {})})
         votes = dict(item.votes)
         common = {"confidence": round(item.confidence, 6), "votes": votes,
                   "answers": item.answers}
         if item.label == TIE:
             ties.append({"item_id": item.item_id, "prompt": comparison.prompt,
-                         **_named("response_a", shown[A], comparison.images),
-                         **_named("response_b", shown[B], comparison.images),
+                         **_named("response_a", shown[A], comparison.files),
+                         **_named("response_b", shown[B], comparison.files),
                          "response_a_id": first.id, "response_b_id": second.id, **common})
             outcomes.append(Outcome(first.id, second.id, tie=True))
         elif item.label in (A, B):
@@ -97,13 +100,14 @@ def preference_tables(items: Sequence[KindItem], name: str, levels: int,
             towards = -1 if item.label == A else 1
             mean = sum(towards * s for s in signed) / len(signed) if signed else 0.0
             pairs.append({"item_id": item.item_id, "prompt": comparison.prompt,
-                          **_named("chosen", chosen_shown, comparison.images),
-                          **_named("rejected", rejected_shown, comparison.images),
+                          **_named("chosen", chosen_shown, comparison.files),
+                          **_named("rejected", rejected_shown, comparison.files),
                           "chosen_id": chosen.id, "rejected_id": rejected.id,
                           "margin": round(mean, 4), **_level(ordinal.get(item.item_id),
                                                              item.label), **common})
             outcomes.append(Outcome(chosen.id, rejected.id))
-    card = _image_card(name, len(pairs)) if files else _card(name, len(pairs))
+    card = (_card(name, len(pairs)) if not files else
+            _audio_card(name, len(pairs), files) if audio else _image_card(name, len(pairs)))
     tables = [
         ExportTable("preferences/pairs", _fields(PAIR_FIELDS, sorts), tuple(pairs), card,
                     files=tuple(files.items())),
@@ -117,18 +121,18 @@ def preference_tables(items: Sequence[KindItem], name: str, levels: int,
     return tables
 
 
-def _named(field: str, value: str, image: bool) -> dict[str, str]:
-    """Return a side's cell: its text under ``field``, or its image's file name under the
-    image field (``chosen_file_name``…)."""
-    return {IMAGE_FIELDS[field] if image else field: value}
+def _named(field: str, value: str, file: bool) -> dict[str, str]:
+    """Return a side's cell: its text under ``field``, or its file's name under the
+    file field (``chosen_file_name``…)."""
+    return {FILE_FIELDS[field] if file else field: value}
 
 
 def _fields(fields: tuple[str, ...], sorts: set[bool]) -> tuple[str, ...]:
-    """Return a table's fields for the sorts of comparisons it holds: texts, images (the
+    """Return a table's fields for the sorts of comparisons it holds: texts, files (the
     text fields become file names), or both (every field)."""
     if True not in sorts:
         return fields
-    images = tuple(IMAGE_FIELDS.get(field, field) for field in fields)
+    images = tuple(FILE_FIELDS.get(field, field) for field in fields)
     if False not in sorts:
         return images
     return tuple(dict.fromkeys(field for pair in zip(fields, images, strict=True)
@@ -202,25 +206,44 @@ def _card(name: str, count: int) -> str:
 
 def _image_card(name: str, count: int) -> str:
     """Return the Hugging Face card of image preference pairs (an ``imagefolder``)."""
+    return _file_card(name, count, sort="image", files=["*.jpg"],
+                      categories=["text-to-image"], seen=(
+                          "saw the two images side by side",
+                          "The images are the candidates as annotators saw them (re-encoded "
+                          "as JPEG, at most 1280 pixels a side)."), loaded="PIL images")
+
+
+def _audio_card(name: str, count: int, files: Mapping[str, MediaKey]) -> str:
+    """Return the Hugging Face card of audio preference pairs (an ``audiofolder``)."""
+    suffixes = sorted({"*" + file[file.rfind("."):] for file in files})
+    return _file_card(name, count, sort="audio", files=suffixes,
+                      categories=["text-to-speech", "audio-classification"], seen=(
+                          "heard the two clips one after the other in one voice note "
+                          "(48 kHz Opus)", "The files are the clips as they were given."),
+                      loaded="Audio")
+
+
+def _file_card(name: str, count: int, *, sort: str, files: list[str],
+               categories: list[str], seen: tuple[str, str], loaded: str) -> str:
+    """Return the card of preference pairs between files (``sort``: image or audio)."""
     header = {"configs": [{"config_name": "default", "data_files": [
-                  {"split": "train", "path": ["metadata.jsonl", "*.jpg"]}]}],
-              "task_categories": ["text-to-image"],
-              "tags": ["preference", "image-preference", "annobot"]}
+                  {"split": "train", "path": ["metadata.jsonl", *files]}]}],
+              "task_categories": categories,
+              "tags": ["preference", f"{sort}-preference", "annobot"]}
+    what = "clip" if sort == "audio" else "image"
     return "\n".join([
         "---", *_yaml(header), "---", "",
-        f"# {name}: image preference pairs", "",
-        f"{count} items, each with the image the crowd preferred (`chosen`) and the other "
+        f"# {name}: {sort} preference pairs", "",
+        f"{count} items, each with the {what} the crowd preferred (`chosen`) and the other "
         "(`rejected`), and the prompt they answer when there is one. Judged on Telegram "
-        "with annobot: each annotator saw the two images side by side, in an order drawn "
-        "at random, and picked a side and a margin; the label is aggregated over "
-        "annotators. The images are the candidates as annotators saw them (re-encoded as "
-        "JPEG, at most 1280 pixels a side).", "",
+        f"with annobot: each annotator {seen[0]}, in an order drawn at random, and picked "
+        "a side and a margin; the label is aggregated over annotators. " + seen[1], "",
         "- `margin`: mean signed level towards `chosen` (2 much better, 1 better, 0 tie).",
         "- `confidence`: posterior probability of the aggregated side.",
         "- `votes`: answers per side (`a`: the item's first candidate, `b`: the second).",
         "- Ties are not here: see `tables/preferences/ties`.", "",
         "```python", "from datasets import load_dataset",
-        'pairs = load_dataset("<this folder>")["train"]  # chosen, rejected: PIL images',
+        f'pairs = load_dataset("<this folder>")["train"]  # chosen, rejected: {loaded}',
         "```", ""])
 
 

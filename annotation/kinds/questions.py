@@ -20,9 +20,9 @@ part's own detail, the code tapped (to show the answer again) and, for the compa
 screen position picked at the top level, where the position rule reads it. Gold may give
 any subset of the parts (``preference=a; helpful.a=3`` or a JSON object); each part with a
 gold answer is checked on its own (``Answer.checks``) and quality control scores each
-question apart. Aggregation runs per part with the part's own kind (``parts``/``split``),
-and the export adds one row per item and part, the answers in long form, and the
-comparison's and ratings' own tables.
+question apart (the agreement rule too: :meth:`QuestionsKind.agreement`). Aggregation
+runs per part with the part's own kind (``parts``/``split``), and the export adds one row
+per item and part, the answers in long form, and the comparison's and ratings' own tables.
 """
 
 from __future__ import annotations
@@ -63,6 +63,7 @@ from annotation.kinds.question_parts import (
 )
 from annotation.kinds.question_tables import question_tables
 from annotation.models import MediaKey, MediaKind, ProjectSpec
+from annotation.quality.agreement import WHOLE
 
 CAPTION_LIMIT = 1024  # characters of a photo's or a clip's caption
 CAPTION_RESERVE = 100  # the exam or training line, a rating's ends (intake's reserve)
@@ -114,7 +115,7 @@ class QuestionsKind(KindDefaults):
         return ItemCheck(faults=tuple(faults))
 
     def with_media(self, payload: str, media: CandidateMedia) -> str:
-        """Return a comparison's payload with its candidate images (image pairs)."""
+        """Return a comparison's payload with its candidate files (image or audio pairs)."""
         return PAIRWISE.with_media(payload, media)
 
     def media_key(self, turn: Turn) -> MediaKey | None:
@@ -132,7 +133,7 @@ class QuestionsKind(KindDefaults):
         comparing = comparison_question(turn.spec)
         if comparing is not None:
             pair = _turn(turn, part_spec(turn.spec, comparing))
-            blocks += [b for b in PAIRWISE.layout(pair).blocks if b.style is not BlockStyle.NOTE]
+            blocks += PAIRWISE.layout(pair).blocks  # (an audio pair's note: where B starts)
         by_key = {part.key: part for part in walk}
         for entry in entries:
             part = by_key[entry.key]
@@ -221,6 +222,24 @@ class QuestionsKind(KindDefaults):
         return {key: key in answered and PART_KINDS[parts[key].answer_type].is_correct(
                     parts[key], answered[key], label)
                 for key, label in known.items() if key in parts}
+
+    def agreement(self, spec: ProjectSpec, value: str, others: Sequence[str]
+                  ) -> Mapping[str, bool]:
+        """Return, for each part the answer gives, whether it agrees with the others'
+        labels of that part, as the part's own kind judges (so each question is judged
+        apart, and a disagreement on one counts for that one only)."""
+        parts = self.parts(spec)
+        theirs = [self.split(spec, other) for other in others]
+        out: dict[str, bool] = {}
+        for key, label in self.split(spec, value).items():
+            narrowed = parts.get(key)
+            if narrowed is None:
+                continue
+            found = PART_KINDS[narrowed.answer_type].agreement(
+                narrowed, label, [labels[key] for labels in theirs if key in labels])
+            if WHOLE in found:  # a part's kind gives one label
+                out[key] = found[WHOLE]
+        return out
 
     def export(self, spec: ProjectSpec, items: Sequence[KindItem]) -> Sequence[ExportTable]:
         """Return one row per item and part, every answer per part, and the tables of the

@@ -1,16 +1,19 @@
 """Recording: the annotator is the speaker; a voice message answers the task.
 
 The item is the text to read aloud (or an image or a question to talk about: a media item,
-its text then a prompt). The task shows it with a note saying to answer with a voice
-message; there are no answer buttons. The loop (``TaskService.answer_voice``) checks the
-recording at once: a voice or audio message, not sent before (Telegram's
-``file_unique_id``), its length within bounds drawn from the text's length or set by the
-spec (``min_seconds``, ``max_seconds``), speech in it, neither too quiet nor clipped
-(``annotation.media.speech``); what is wrong is said to the speaker in their language and
-nothing is recorded. An accepted recording is stored in the project's media and recorded:
-its value is the media key, its detail the measures
-(``{"seconds": 3.2, "level": -21.5, "voiced": 0.71, "file_unique_id": "…"}``).
-Undo takes it back, so the speaker can record again.
+its text then a prompt), in a language: the items file's ``language`` column, else the
+spec's ``language`` (the project's default), both BCP 47 tags (``mg``, ``fr``, ``mg-MG``)
+checked at import (``annotation.models.language_tag``) and kept in the item's payload
+(``{"language": "fr"}``; empty when the cell is). The task shows it with a note saying to
+answer with a voice message; there are no answer buttons. The loop
+(``TaskService.answer_voice``) checks the recording at once: a voice or audio message, not
+sent before (Telegram's ``file_unique_id``), its length within bounds drawn from the
+text's length or set by the spec (``min_seconds``, ``max_seconds``), speech in it, neither
+too quiet nor clipped (``annotation.media.speech``); what is wrong is said to the speaker
+in their language and nothing is recorded. An accepted recording is stored in the
+project's media and recorded: its value is the media key, its detail the measures
+(``{"seconds": 3.2, "level": -21.5, "voiced": 0.71, "file_unique_id": "…"}``). Undo takes
+it back, so the speaker can record again.
 
 Recordings have no consensus label (``VoteModel.NONE``); other annotators check them
 (``annotation.kinds.check``), and the export lists each recording with its speaker and the
@@ -26,9 +29,11 @@ checks' votes (``recording_tables``)::
 
 A recording's verdict is the check projects' (``annotation.kinds.check.verdict``): its
 up-votes (``yes``), down-votes (``no``) and ``unclear`` votes, summed over the projects
-checking this one. Its language is the one its speaker chose for the bot (a project has
-no language of its own); age, gender and accents come from what speakers told about
-themselves, empty until they do (``speaker_columns``).
+checking this one. Its language is its item's (``item_language``): what is read, never the
+language the speaker chose for the bot; with neither the column nor the spec key, it is
+empty (unknown), not guessed. Age, gender and accents (the speaker's age band, gender and
+dialect region, in both the metadata and Common Voice's tables) come from what speakers
+told about themselves with ``/speaker``, empty until they do (``speaker_columns``).
 """
 
 from __future__ import annotations
@@ -43,6 +48,8 @@ from annotation.errors import AnswerRejected, ErrorCode
 from annotation.kinds.base import (
     Block,
     BlockStyle,
+    ItemCheck,
+    ItemFault,
     Phrase,
     PhraseCode,
     SpecReader,
@@ -54,16 +61,18 @@ from annotation.kinds.base import (
 from annotation.kinds.check import DOES_NOT, SAYS, UNCLEAR, verdict
 from annotation.kinds.defaults import KindDefaults
 from annotation.kinds.label_studio import media_data, textarea_config
-from annotation.models import MediaKey, MediaKind, ProjectSpec, Scale
+from annotation.models import MediaKey, MediaKind, ProjectSpec, Scale, language_tag
 
 SECONDS = (0.5, 600.0)  # a spec's bounds; Telegram voice notes run to an hour, work to minutes
 RECORDING_FIELDS = ("file_name", "item_id", "recording_id", "sentence", "speaker", "language",
-                    "duration", "up_votes", "down_votes", "unclear_votes", "accepted")
+                    "duration", "up_votes", "down_votes", "unclear_votes", "accepted",
+                    "gender", "age", "accents")
 # the columns of Common Voice's validated/invalidated/other.tsv (before its 2023 additions)
 COMMON_VOICE_FIELDS = ("client_id", "path", "sentence", "up_votes", "down_votes", "age",
                        "gender", "accents", "locale", "segment")
 SPEAKER_FACTS = ("age", "gender", "accents")  # what speakers may tell about themselves
 SPLITS = {"accepted": "validated", "rejected": "invalidated", None: "other"}
+MEDIA_COLUMNS = ("image", "audio", "media")  # an item to talk about (intake's own list)
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]")
 
 
@@ -75,26 +84,46 @@ class RecordingKind(KindDefaults):
     paid_on_review = True  # a recording earns once its checks accept it
     own_tables = True
     votes = VoteModel.NONE
-    spec_keys: tuple[str, ...] = ("min_seconds", "max_seconds")
+    spec_keys: tuple[str, ...] = ("min_seconds", "max_seconds", "language")
+    item_columns: tuple[str, ...] = ("language",)
 
     def read_scale(self, reader: SpecReader) -> Scale | None:
-        """Read the bounds the spec sets on a recording's length (both optional)."""
-        given = {key: reader.number(key, 0.0, SECONDS) for key in self.spec_keys
+        """Read the bounds the spec sets on a recording's length and the language its
+        items are in (all optional)."""
+        given = {key: reader.number(key, 0.0, SECONDS) for key in ("min_seconds", "max_seconds")
                  if reader.has(key)}
-        if not given:
+        language = reader.language_tag("language")
+        if not given and language is None:
             return None
         return Scale(points=0, labels=(), min_seconds=given.get("min_seconds"),
-                     max_seconds=given.get("max_seconds"))
+                     max_seconds=given.get("max_seconds"), language=language)
 
     def scale_toml(self, scale: Scale, quote: Callable[[str], str]) -> list[str]:
-        """Write the bounds the spec set."""
-        return [f"{key} = {float(value)!r}"
-                for key, value in (("min_seconds", scale.min_seconds),
-                                   ("max_seconds", scale.max_seconds)) if value is not None]
+        """Write the bounds and the language the spec set."""
+        lines = [f"{key} = {float(value)!r}"
+                 for key, value in (("min_seconds", scale.min_seconds),
+                                    ("max_seconds", scale.max_seconds)) if value is not None]
+        if scale.language is not None:
+            lines.append(f"language = {quote(scale.language)}")
+        return lines
+
+    def check_item(self, spec: ProjectSpec, cells: Mapping[str, str]) -> ItemCheck:
+        """Read the item's ``language`` cell (a BCP 47 tag) into its payload (an empty
+        cell leaves it to the spec's); check that there is a text or media to speak of
+        (intake leaves that to a kind that reads cells of its own)."""
+        faults: list[tuple[ItemFault, str, int, int]] = []
+        if not cells.get("text", "").strip() and not any(c in cells for c in MEDIA_COLUMNS):
+            faults.append((ItemFault.MISSING, "text", 0, 0))
+        raw = cells.get("language", "").strip()
+        tag = language_tag(raw) if raw else None
+        if raw and tag is None:
+            faults.append((ItemFault.BAD_LANGUAGE, "language", len(raw), 0))
+        payload = json.dumps({"language": tag}, separators=(",", ":")) if tag else ""
+        return ItemCheck(payload, tuple(faults))
 
     def export(self, spec: ProjectSpec, items: Sequence[KindItem]) -> Sequence[ExportTable]:
         """Return the recordings as an audiofolder and in Common Voice's tables."""
-        return recording_tables(spec.name, items)
+        return recording_tables(spec.name, items, _spec_language(spec))
 
     def label_studio_config(self, spec: ProjectSpec, kinds: Sequence[MediaKind]) -> str:
         """Return the prompt (text or media) and a text area for a reviewer's notes."""
@@ -142,13 +171,26 @@ def recording_detail(seconds: float, level: float, voiced: float, file_unique_id
                        "bytes": size}, separators=(",", ":"))
 
 
-def recording_rows(items: Sequence[KindItem]) -> list[dict[str, object]]:
+def item_language(payload: str, default: str = "") -> str:
+    """Return the language an item is read in: its own (the payload's), else ``default``
+    (the spec's; empty: not given)."""
+    try:
+        found = json.loads(payload) if payload else {}
+    except json.JSONDecodeError:
+        return default
+    language = found.get("language") if isinstance(found, dict) else None
+    return language if isinstance(language, str) and language else default
+
+
+def recording_rows(items: Sequence[KindItem], language: str = "") -> list[dict[str, object]]:
     """Return one metadata row per recording (``RECORDING_FIELDS``), in item order, each
-    naming its voice note by a file name unique in the export."""
+    naming its voice note by a file name unique in the export (``language``: the spec's,
+    for items that give none)."""
     rows: list[dict[str, object]] = []
     taken: set[str] = set()
     for entry in items:
         item = entry.labelled
+        read_in = item_language(entry.payload, language)
         for vote in entry.votes:
             counts = vote.reviews.counts if vote.reviews is not None else {}
             decided = verdict(counts, vote.reviews.needed) if vote.reviews is not None else None
@@ -156,13 +198,12 @@ def recording_rows(items: Sequence[KindItem]) -> list[dict[str, object]]:
                 "file_name": _file_name(item.item_id, vote.annotator, taken),
                 "item_id": item.item_id, "recording_id": vote.answer_id,
                 "sentence": item.text, "speaker": vote.annotator,
-                "language": vote.facts.get("language", ""),
+                "language": read_in,
                 "duration": _seconds(vote.detail),
                 "up_votes": counts.get(SAYS, 0), "down_votes": counts.get(DOES_NOT, 0),
                 "unclear_votes": counts.get(UNCLEAR, 0),
                 "accepted": None if decided is None else decided == "accepted",
-                "media_key": vote.label, **{key: vote.facts.get(key, "")
-                                            for key in SPEAKER_FACTS}})
+                **speaker_columns(vote.facts), "media_key": vote.label})
     return rows
 
 
@@ -190,9 +231,11 @@ def common_voice_tables(rows: Sequence[Mapping[str, object]]) -> list[ExportTabl
             for name, found in splits.items()]
 
 
-def recording_tables(name: str, items: Sequence[KindItem]) -> list[ExportTable]:
-    """Return the recording project's own tables (see the module docstring)."""
-    rows = recording_rows(items)
+def recording_tables(name: str, items: Sequence[KindItem], language: str = ""
+                     ) -> list[ExportTable]:
+    """Return the recording project's own tables (see the module docstring; ``language``:
+    the spec's, for items that give none)."""
+    rows = recording_rows(items, language)
     metadata = tuple({key: row[key] for key in RECORDING_FIELDS} for row in rows)
     files = tuple((str(row["file_name"]), MediaKey(str(row["media_key"]))) for row in rows)
     wav = tuple({**row, "file_name": _wav(str(row["file_name"]))} for row in metadata)
@@ -227,7 +270,10 @@ def recordings_card(name: str, rows: Sequence[Mapping[str, object]], pattern: st
         f"{len(rows) - accepted - rejected} not decided yet): {audio}. Recorded on Telegram "
         "with annobot: each speaker read the sentence aloud; other annotators checked "
         "each recording (says exactly the sentence, does not, cannot hear it).", "",
-        "- `speaker`: a stable pseudonym per project; `language`: the speaker's.",
+        "- `speaker`: a stable pseudonym per project; `language`: the BCP 47 tag of the "
+        "sentence read (the item's, else the project's; empty when neither gave one).",
+        "- `gender`, `age` (a band such as `20_29`), `accents` (a dialect region): what the "
+        "speaker chose to tell with their consent, empty otherwise.",
         "- `duration`: seconds; `up_votes`, `down_votes`, `unclear_votes`: the checks.",
         "- `accepted`: true once enough checks agree it says the sentence, false once "
         "enough agree it does not, null while undecided.",
@@ -249,6 +295,11 @@ def _file_name(item_id: str, speaker: str, taken: set[str]) -> str:
         number += 1
     taken.add(f"{stem}_{number}.ogg")
     return f"{stem}_{number}.ogg"
+
+
+def _spec_language(spec: ProjectSpec) -> str:
+    """Return the language the spec gives its items (empty: none)."""
+    return (spec.scale.language or "") if spec.scale is not None else ""
 
 
 def _wav(file_name: str) -> str:

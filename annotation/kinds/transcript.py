@@ -5,9 +5,11 @@ buttons. The answer's value is the text as typed, trimmed, its white space folde
 Unicode NFC: nothing else is changed, so what was typed is never lost (case, punctuation
 and numbers stay as written). Comparison happens on normalized text
 (``annotation.aggregation.transcripts.normalize_transcript``: case, punctuation, spaces,
-and numbers as the spec's ``numbers`` says).
+and numbers as the spec's ``case``, ``punctuation`` and ``numbers`` say), the same
+everywhere: the gold CER, the consensus, the agreement figures of the export and the
+quality rule's agreement (:meth:`TranscriptKind.agreement`).
 
-Spec keys (both optional):
+Spec keys (all optional):
 
 - ``max_cer`` (0 to 1, default 0.15): the gold bar. An answer to a gold item is right when
   its character error rate (CER) against the gold transcript, both normalized, is at most
@@ -16,9 +18,17 @@ Spec keys (both optional):
   (docs/AGGREGATION.md, "Transcripts").
 - ``numbers`` (``as_written``, default, or ``separate``): ``separate`` puts a space between
   digits and letters before comparing ("3km" = "3 km").
+- ``case`` (``fold``, default, or ``keep``): ``keep`` compares case as typed, and the
+  consensus keeps it ("Antananarivo" and "antananarivo" differ by one character).
+- ``punctuation`` (``strip``, default, or ``keep``): ``keep`` compares punctuation as
+  typed, and the consensus keeps it (only the white space is folded).
+- ``consensus`` (``rover``, default, or ``medoid``): ``medoid`` makes each item's label
+  the transcript closest to the others, one that somebody typed; ROVER combines them word
+  by word and was right more often in the benchmark (docs/AGGREGATION.md).
 
 Aggregation (``VoteModel.TRANSCRIPT``, ``annotation.datasets.labels``): ROVER, the
-benchmark's winner, over each item's normalized transcripts; each annotator weighs
+benchmark's winner (or the medoid, as ``consensus`` says), over each item's normalized
+transcripts; each annotator weighs
 ``(passed + 0.5) / (gold answers + 1)`` from their answers to gold items in the project
 (:func:`transcript_weights`; 0.5 for everyone without gold answers, so a project without
 gold weighs everyone equally). Weighting cut the consensus's WER from 0.103 to 0.071 with
@@ -40,13 +50,19 @@ The export adds (``transcript_tables``)::
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from enum import StrEnum
 
 from annotation.aggregation.edit_distance import levenshtein
 from annotation.aggregation.transcripts import (
+    DEFAULT_CONSENSUS,
     DEFAULT_GOLD_CER_BAR,
+    CasePolicy,
+    ConsensusMethod,
     NumberPolicy,
+    PunctuationPolicy,
     TranscriptSettings,
+    agrees_with_others,
     consensus_transcript,
     gold_cer,
     normalize_transcript,
@@ -65,8 +81,13 @@ from annotation.kinds.base import (
 )
 from annotation.kinds.free import TypedKind
 from annotation.models import ProjectSpec, Scale
+from annotation.quality.agreement import MIN_OTHERS, WHOLE
 
 CER_BOUNDS = (0.0, 1.0)
+# the keys naming a policy, each read as its enum's values (``Scale`` has a field of each)
+POLICIES: Mapping[str, type[StrEnum]] = {
+    "numbers": NumberPolicy, "case": CasePolicy, "punctuation": PunctuationPolicy,
+    "consensus": ConsensusMethod}
 ITEM_FIELDS = ("item_id", "consensus", "confidence", "answers", "pairwise_wer", "pairwise_cer",
                "gold", "gold_cer")
 LONG_FIELDS = ("item_id", "annotator", "text", "normalized", "cer_to_consensus")
@@ -75,29 +96,32 @@ NO_GOLD_WEIGHT = 0.5  # (0 + 0.5) / (0 + 1): an annotator with no gold answer ye
 
 class TranscriptKind(TypedKind):
     """A typed answer (``TypedKind``: a note, a text area in Label Studio) of what the item
-    says, checked against gold by CER and aggregated by ROVER."""
+    says, checked against gold by CER and aggregated by ROVER (or the medoid)."""
 
     own_tables = True
-    spec_keys: tuple[str, ...] = ("max_cer", "numbers")
+    spec_keys: tuple[str, ...] = ("max_cer", "numbers", "case", "punctuation", "consensus")
 
     def __init__(self) -> None:
         super().__init__("transcript", PhraseCode.TYPE_TRANSCRIPT, VoteModel.TRANSCRIPT)
 
     def read_scale(self, reader: SpecReader) -> Scale | None:
-        """Read the gold bar and the number policy (both optional)."""
+        """Read the gold bar, the normalization and the consensus method (all optional;
+        an unknown value is refused with the values allowed)."""
         if not any(reader.has(key) for key in self.spec_keys):
             return None
         bar = reader.number("max_cer", DEFAULT_GOLD_CER_BAR, CER_BOUNDS) \
             if reader.has("max_cer") else None
-        numbers = reader.enum("numbers", NumberPolicy, NumberPolicy.AS_WRITTEN) \
-            if reader.has("numbers") else None
-        return Scale(points=0, labels=(), max_cer=bar,
-                     numbers=None if numbers is None else str(numbers))
+        policies = {key: str(value) for key, policy in POLICIES.items()
+                    if reader.has(key) and (value := reader.enum(key, policy, None))}
+        return Scale(points=0, labels=(), max_cer=bar, numbers=policies.get("numbers"),
+                     case=policies.get("case"), punctuation=policies.get("punctuation"),
+                     consensus=policies.get("consensus"))
 
     def scale_toml(self, scale: Scale, quote: Callable[[str], str]) -> list[str]:
         """Write the keys the spec set."""
         lines = [] if scale.max_cer is None else [f"max_cer = {float(scale.max_cer)!r}"]
-        return lines + ([] if scale.numbers is None else [f"numbers = {quote(scale.numbers)}"])
+        return lines + [f"{key} = {quote(value)}" for key in POLICIES
+                        if (value := getattr(scale, key)) is not None]
 
     def export(self, spec: ProjectSpec, items: Sequence[KindItem]) -> Sequence[ExportTable]:
         """Return the per-item consensus with its agreement, and every transcript."""
@@ -124,11 +148,32 @@ class TranscriptKind(TypedKind):
         return transcript_correct(gold_cer(gold, value, transcript_settings(spec)),
                                   max_cer(spec))
 
+    def agreement(self, spec: ProjectSpec, value: str, others: Sequence[str]
+                  ) -> Mapping[str, bool]:
+        """Return whether a transcript agrees with the others of its item: its CER against
+        their consensus (the project's method and normalization) is within the gold bar;
+        nothing with fewer than two others or when they disagree among themselves."""
+        if len(others) < MIN_OTHERS:
+            return {}
+        found = agrees_with_others(value, others, transcript_settings(spec),
+                                   method=consensus_method(spec), bar=max_cer(spec))
+        return {} if found is None else {WHOLE: found}
+
 
 def transcript_settings(spec: ProjectSpec) -> TranscriptSettings:
     """Return how a project's transcripts are normalized before they are compared."""
-    numbers = spec.scale.numbers if spec.scale is not None else None
-    return TranscriptSettings(numbers=NumberPolicy(numbers or NumberPolicy.AS_WRITTEN))
+    scale = spec.scale
+    numbers = scale.numbers if scale is not None else None
+    return TranscriptSettings(
+        fold_case=scale is None or scale.case != CasePolicy.KEEP,
+        strip_punctuation=scale is None or scale.punctuation != PunctuationPolicy.KEEP,
+        numbers=NumberPolicy(numbers or NumberPolicy.AS_WRITTEN))
+
+
+def consensus_method(spec: ProjectSpec) -> ConsensusMethod:
+    """Return how a project's transcripts of one item become one (ROVER by default)."""
+    method = spec.scale.consensus if spec.scale is not None else None
+    return ConsensusMethod(method or DEFAULT_CONSENSUS)
 
 
 def max_cer(spec: ProjectSpec) -> float:
@@ -159,13 +204,14 @@ def agreement_of(pairwise_wer: float | None, answers: int) -> float:
 def transcript_tables(spec: ProjectSpec, items: Sequence[KindItem]) -> list[ExportTable]:
     """Return the transcript project's own tables (see the module docstring)."""
     settings = transcript_settings(spec)
+    method = consensus_method(spec)
     rows: list[dict[str, object]] = []
     long: list[dict[str, object]] = []
     for entry in items:
         item = entry.labelled
         consensus = item.label
         normalized = [normalize_transcript(vote.label, settings) for vote in entry.votes]
-        found = consensus_transcript(normalized) if normalized else None
+        found = consensus_transcript(normalized, method=method) if normalized else None
         rows.append({
             "item_id": item.item_id, "consensus": consensus,
             "confidence": round(item.confidence, 6), "answers": len(normalized),
@@ -194,16 +240,21 @@ def _card(spec: ProjectSpec, rows: Sequence[dict[str, object]]) -> str:
     wers = [w for w in (row["pairwise_wer"] for row in rows) if isinstance(w, float)]
     spread = (f"Mean inter-annotator WER over items with two transcripts or more: "
               f"{sum(wers) / len(wers):.3f}." if wers else "")
+    settings = transcript_settings(spec)
+    folded = ", ".join([*(["case"] if settings.fold_case else []),
+                        *(["punctuation"] if settings.strip_punctuation else []), "spaces"])
+    combined = ("combined word by word with ROVER" if consensus_method(spec)
+                is ConsensusMethod.ROVER else "reduced to their medoid (the transcript "
+                "closest to the others)")
     return "\n".join([
         "---", 'configs: [{"config_name": "default", "data_files": '
         '[{"split": "train", "path": "data.jsonl"}]}]',
         'tags: ["transcription", "speech", "crowdsourcing", "annobot"]', "---", "",
         f"# {spec.name}: transcripts", "",
         f"{len(rows)} items transcribed by annotators on Telegram with annobot. Each "
-        "transcript was normalized (case, punctuation, spaces; numbers "
-        f"{transcript_settings(spec).numbers.value.replace('_', ' ')}), then combined "
-        "word by word with ROVER, each annotator weighted by their gold transcripts. "
-        f"{spread}", "",
+        f"transcript was normalized ({folded} folded; numbers "
+        f"{settings.numbers.value.replace('_', ' ')}), then {combined}, each annotator "
+        f"weighted by their gold transcripts. {spread}", "",
         "- `consensus`: the normalized consensus; `confidence`: the mean share of weight "
         "behind each of its words.",
         "- `pairwise_wer`, `pairwise_cer`: mean word and character error rates between "

@@ -5,13 +5,22 @@ decisions: the bounds a task's recording must keep (``annotation.media.speech``:
 text's length, or the spec's ``min_seconds``/``max_seconds``), and what is wrong with a
 recording once decoded and measured. Decoding is CPU work: :func:`judge_recording` runs in
 a thread.
+
+It also decides what becomes of a message that is not a voice note: a document goes to the
+coordinator's upload, to the open recording task (an audio file is taken like an audio
+message) or is refused (:func:`document_use`); a refused message, like a photo or sticker,
+is told what the open task takes instead (:func:`expected_answer`).
 """
 
 from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
+from enum import StrEnum
+from pathlib import PurePosixPath
 
+from annotation.errors import ErrorCode
+from annotation.intake.uploads import UploadKind, upload_kind
 from annotation.kinds.recording import recording_detail
 from annotation.media.preparation import MediaRejected
 from annotation.media.speech import (
@@ -25,6 +34,9 @@ from annotation.media.speech import (
 )
 from annotation.models import Item, MediaKey, MediaKind, ProjectSpec
 
+# a sound file sent as a document, by its name when its type is not given as audio/*
+AUDIO_FILE_SUFFIXES = frozenset({".ogg", ".oga", ".opus", ".mp3", ".wav", ".flac", ".m4a",
+                                 ".aac", ".amr", ".weba"})
 MAX_DOWNLOAD = 20 * 1024 * 1024  # Telegram serves bots files up to 20 MB
 
 
@@ -40,6 +52,7 @@ class VoiceNote:
     source: str  # the message, so a redelivered update records nothing twice
     voice: bool = True  # a voice note (False: an audio file): it is sent on the same way
     forwarded: bool = False  # forwarded from elsewhere: not the sender's own recording
+    resendable: bool = True  # False: a document's file id, which is not sent as audio
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,5 +104,46 @@ def judge_recording(data: bytes, note: VoiceNote, limits: RecordingLimits) -> Ju
     return Judged(key, detail, check_recording(analysis, limits))
 
 
-__all__ = ["MAX_DOWNLOAD", "Judged", "MediaRejected", "VoiceNote", "judge_recording",
+class DocumentUse(StrEnum):
+    """What becomes of a document someone sends."""
+
+    UPLOAD = "upload"  # a project file: the coordinator's upload (which refuses anyone else)
+    RECORDING = "recording"  # an audio file: taken like an audio message
+    REFUSED = "refused"  # answers nothing: the sender is told what the open task takes
+
+
+def is_audio_file(file_name: str, mime: str) -> bool:
+    """Return whether a document is a sound file, by its type or else by its name."""
+    kind = mime.split(";")[0].strip().lower()
+    return kind.startswith("audio/") or kind == "application/ogg" or \
+        PurePosixPath(file_name.lower()).suffix in AUDIO_FILE_SUFFIXES
+
+
+def document_use(file_name: str, mime: str, *, coordinator: bool,
+                 recording_open: bool) -> DocumentUse:
+    """Say where a document goes: the coordinator path wins for a project file (settings,
+    items, a zip) and, outside a recording task, for any file (the upload says which it
+    takes); an audio file answers the open task like an audio message (which refuses it
+    unless the task is a recording); anyone else's project file goes to the upload too
+    (only coordinators may) unless a recording task is open, and the rest is refused."""
+    project_file = upload_kind(file_name) is not UploadKind.UNKNOWN
+    if coordinator and (project_file or not recording_open):
+        return DocumentUse.UPLOAD
+    if is_audio_file(file_name, mime):
+        return DocumentUse.RECORDING
+    if project_file and not recording_open:
+        return DocumentUse.UPLOAD
+    return DocumentUse.REFUSED
+
+
+def expected_answer(*, voice: bool, typed: bool) -> ErrorCode:
+    """Return the refusal of a message that answers no task (a photo, a sticker, a file):
+    what the open task takes instead, a voice message, a typed answer or a button."""
+    if voice:
+        return ErrorCode.SEND_VOICE
+    return ErrorCode.TYPE_ANSWER if typed else ErrorCode.USE_BUTTONS
+
+
+__all__ = ["AUDIO_FILE_SUFFIXES", "MAX_DOWNLOAD", "DocumentUse", "Judged", "MediaRejected",
+           "VoiceNote", "document_use", "expected_answer", "is_audio_file", "judge_recording",
            "limits_for", "recording_file_name", "too_long_to_fetch"]

@@ -52,6 +52,7 @@ class MediaProblem(StrEnum):
     TOO_LARGE = "media.too_large"
     TOO_LONG = "media.too_long"
     UPLOAD_PIXELS = "media.upload_pixels"
+    UNDECODABLE = "media.undecodable"  # an audio comparison's clip libsndfile cannot decode
 
 
 MAX_INPUT_BYTES = 20 * 1024 * 1024
@@ -114,6 +115,8 @@ class PreparedMedia:
     height: int | None
     duration: float | None
     send_as: str  # "photo" | "audio" | "voice"
+    # a lighter copy sent to phones instead (``annotation.media.voice_notes``: a WAV's Opus)
+    phone: PreparedMedia | None = None
 
 
 def media_kind_for(filename: str) -> MediaKind | None:

@@ -111,9 +111,11 @@ class AnswerRepository(Protocol):
 
     async def export_batch(self, project_id: ProjectId, after: tuple[int, int] | None,
                            limit: int) -> Sequence[tuple[tuple[int, int], ExportAnswer]]:
-        """Return up to ``limit`` answers after an ``(item, answer)`` key, in that order."""
+        """Return up to ``limit`` answers after an ``(item, answer)`` key, in that order
+        (none to a retired item)."""
         ...
 
     async def export_rows(self, project_id: ProjectId) -> Sequence[ExportAnswer]:
-        """Return every answer of a project with its item and annotator, in answer order."""
+        """Return every answer of a project with its item and annotator, in answer order
+        (none to a retired item)."""
         ...

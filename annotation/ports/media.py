@@ -12,12 +12,14 @@ class MediaRepository(Protocol):
     """Prepared media and the Telegram file ids they were uploaded as."""
 
     async def add(self, key: MediaKey, kind: str, filename: str, mime: str, send_as: str,
-                  data: bytes) -> None:
-        """Store media bytes once (a second store of the same key changes nothing)."""
+                  data: bytes, phone_key: MediaKey | None = None) -> None:
+        """Store media bytes once (a second store of the same key changes nothing but a
+        missing ``phone_key``: the stored copy sent to phones instead)."""
         ...
 
     async def get(self, key: MediaKey) -> Media | None:
-        """Return media metadata (no bytes) or None."""
+        """Return the metadata (no bytes) of what is sent for a media file: its phone copy
+        when it has one, else itself; None if unknown."""
         ...
 
     async def data(self, key: MediaKey) -> bytes:

@@ -61,7 +61,7 @@ class ItemRepository(Protocol):
     async def next_regular(self, project_id: ProjectId, annotator_id: AnnotatorId,
                            overlap: int, min_overlap: int) -> ItemId | None:
         """Return the open non-gold item closest to completion the annotator has never had
-        (unsettled, under :func:`annotation.loop.assignment.slots_allowed`)."""
+        (unsettled, not retired, under :func:`annotation.loop.assignment.slots_allowed`)."""
         ...
 
     async def settle(self, item_id: ItemId, settled: bool = True) -> None:
@@ -85,5 +85,20 @@ class ItemRepository(Protocol):
         ...
 
     async def tallies(self, project_id: ProjectId) -> Sequence[ItemTally]:
-        """Return every item with its answer count, in id order."""
+        """Return every item with its answer count, in id order (none retired)."""
+        ...
+
+    async def authored(self, author: AnnotatorId, external_id: str) -> Sequence[ItemId]:
+        """Return the items named ``external_id`` made from ``author``'s work (the checks
+        of one recording: one per check project), in id order."""
+        ...
+
+    async def remove_unassigned(self, item_id: ItemId) -> bool:
+        """Delete an item nobody was ever handed; return whether it was deleted."""
+        ...
+
+    async def retire(self, item_id: ItemId, external_id: str, now: datetime) -> None:
+        """Rename an item and retire it: it keeps its answers, but is never handed out
+        again (whatever later settles or reopens it) and leaves ``tallies`` and the
+        answers' export rows."""
         ...

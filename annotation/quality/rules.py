@@ -34,11 +34,13 @@ _SEVERITY = {RuleAction.WARN: 0, RuleAction.FLAG: 1, RuleAction.SUSPEND: 2}
 
 @dataclass(frozen=True, slots=True)
 class AgreementStats:
-    """How often an annotator matched the others' majority, and the crowd's rate."""
+    """How often an annotator matched the others' majority, and the crowd's rate; with
+    several questions about one item, each question's own (the whole sums them)."""
 
     matches: int
     total: int
     crowd_rate: float
+    parts: Mapping[str, AgreementStats] = field(default_factory=dict)
 
     @property
     def rate(self) -> float | None:
@@ -120,6 +122,20 @@ def check_agreement(stats: AgreementStats | None, settings: QualitySettings) -> 
     return Verdict(Rule.AGREEMENT, settings.agreement_action, {
         "percent": round(100 * rate), "crowd": round(100 * stats.crowd_rate),
         "total": stats.total})
+
+
+def agreement_verdicts(stats: AgreementStats | None, settings: QualitySettings
+                       ) -> list[Verdict]:
+    """Return the agreement rule's verdicts: one per question that fires, naming it, when
+    the answers give several (each against its own crowd rate); else the whole's."""
+    if stats is None:
+        return []
+    if not stats.parts:
+        verdict = check_agreement(stats, settings)
+        return [] if verdict is None else [verdict]
+    return [Verdict(found.rule, found.action, {**found.params, "question": key})
+            for key, part in stats.parts.items()
+            if (found := check_agreement(part, settings)) is not None]
 
 
 def check_same_answer(values: Sequence[str], settings: QualitySettings,
@@ -209,7 +225,7 @@ def evaluate(evidence: Evidence, settings: QualitySettings, *, options: int,
                                      check_same_answer(evidence.values, settings,
                                                        answer_type)]),
         check_skips(evidence.skips_in_row, settings),
-        check_agreement(evidence.agreement, settings),
+        *agreement_verdicts(evidence.agreement, settings),
         check_speed(evidence.seconds, settings, answer_type),
         check_daily_cap(evidence.tasks_today, settings),
         check_position(evidence.first_picks, evidence.positioned, settings,

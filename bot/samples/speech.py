@@ -4,7 +4,9 @@ Three projects, one crowd (``bot/demo_speech.py`` runs them through the sandbox)
 
 - *Read aloud* (``recording``, overlap 2): Malagasy and French sentences built from a few
   templates (subject, what they do, where, when), so any number up to ``max_items`` are
-  distinct; two speakers read each one.
+  distinct; two speakers read each one. Each carries its language into the export: the
+  spec's ``language = "mg"``, and ``fr`` in the items file's ``language`` column for the
+  French ones (``LANGUAGE_OF``).
 - *Check the readings* (``check``, ``source`` the recording project, two agreeing votes
   decide): every accepted recording becomes a check item; gold check items are generated
   voice notes with a known verdict: good readings marked ``yes`` and readings of another
@@ -40,6 +42,7 @@ RECORDING_SPEC = f"""\
 # The annobot speech demo: read each sentence aloud, as a voice message.
 name = "{RECORDING_NAME}"
 answer_type = "recording"
+language = "mg"                 # what the sentences are in; French ones say "fr" in the items
 overlap = 2
 gold_rate = 0.0
 time_limit = 600
@@ -116,6 +119,9 @@ def _sentences() -> list[str]:
 
 
 SENTENCES = tuple(_sentences())
+# each sentence's language (BCP 47): they alternate, Malagasy first
+LANGUAGE_OF: Mapping[str, str] = {sentence: ("mg", "fr")[n % 2]
+                                  for n, sentence in enumerate(SENTENCES)}
 
 
 def max_items() -> int:
@@ -196,8 +202,11 @@ def build_speech_sample(n_items: int = 40, *, seed: int = 7,
         return data
 
     recording = parse_spec(RECORDING_SPEC)
+    # the spec's language (mg) is the default: only the French sentences name theirs
     recordings = parse_items(
-        _csv([["id", "text"], *([f"s{n + 1:03d}", text] for n, text in enumerate(to_read))]),
+        _csv([["id", "text", "language"],
+              *([f"s{n + 1:03d}", text, "" if LANGUAGE_OF[text] == "mg" else LANGUAGE_OF[text]]
+                for n, text in enumerate(to_read))]),
         "sentences.csv", recording, None)
 
     files: dict[str, bytes] = {}

@@ -8,13 +8,16 @@ never miss a change that happened between two calls.
 from __future__ import annotations
 
 import asyncio
+import io
 import mimetypes
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
+from PIL import Image
+
 from bot.sandbox.chats import Chat
-from bot.sandbox.errors import ButtonNotFound, MessageNotFound, UserBlockedBot
+from bot.sandbox.errors import ButtonNotFound, MessageNotFound, UserBlockedBot, bad_request
 from bot.sandbox.files import StoredFile, audio_duration, describe_photo
 from bot.sandbox.messages import MEDIA_KINDS, CallbackAnswer, SimMessage
 from bot.sandbox.methods.media import media_json
@@ -29,11 +32,30 @@ from bot.sandbox.webapps import (
 
 Predicate = Callable[[SimMessage], bool]
 _FORWARDED_KEYS = frozenset({"text", "entities", "caption", "caption_entities", *MEDIA_KINDS})
+STICKER_SIDE = 512  # a static sticker: one side 512 px, the other at most
+MAX_STICKER_BYTES = 512 * 1024
 
 
 def _declared(duration: int | None, data: bytes) -> int:
     """Return the duration a sender's app declares: given, or read from the audio data."""
     return audio_duration(data) if duration is None else duration
+
+
+def _sticker_size(data: bytes) -> tuple[int, int]:
+    """Return a static sticker's width and height; raise ApiError as Telegram refuses one
+    (not WEBP, over 512 KB, or no side of 512 px, or a side over it)."""
+    if len(data) > MAX_STICKER_BYTES:
+        raise bad_request("file is too big")
+    try:
+        with Image.open(io.BytesIO(data)) as image:
+            kind, (width, height) = image.format, image.size
+    except (OSError, Image.DecompressionBombError, SyntaxError, ValueError):
+        raise bad_request("STICKER_FILE_INVALID") from None
+    if kind != "WEBP":
+        raise bad_request("STICKER_FILE_INVALID")
+    if max(width, height) != STICKER_SIDE:
+        raise bad_request("STICKER_PNG_DIMENSIONS")
+    return width, height
 
 
 class SimUser:
@@ -103,10 +125,12 @@ class SimUser:
                                        and predicate(m), self.chat.version, timeout)
 
     async def next_change(self, timeout: float = 5.0, *,  # noqa: ASYNC109
-                          after: int | None = None) -> SimMessage:
-        """Return the next new, edited or deleted bot message after this call (or ``after``)."""
+                          after: int | None = None, where: Predicate | None = None
+                          ) -> SimMessage:
+        """Return the next new, edited or deleted bot message after this call (or ``after``),
+        among those ``where`` accepts (any, by default)."""
         since = self.chat.version if after is None else after
-        return await self._wait_change(lambda m: True, since, timeout)
+        return await self._wait_change(where or (lambda m: True), since, timeout)
 
     async def _wait_change(self, predicate: Predicate, since: int, seconds: float
                            ) -> SimMessage:
@@ -247,6 +271,24 @@ class SimUser:
         if caption:
             fields["caption"] = caption
         return self._new_message(fields, None)
+
+    async def send_sticker(self, data: bytes, *, emoji: str = "👍") -> int:
+        """Send a static sticker (WEBP, one side 512 px, as in a sticker set); the bot
+        receives a Sticker. Refused as Telegram refuses it (``_sticker_size``)."""
+        width, height = await asyncio.to_thread(_sticker_size, data)
+        stored = self.state.files.add("sticker", data, mime_type="image/webp", width=width,
+                                      height=height)
+        return self._new_message({"sticker": {
+            "file_id": stored.file_id, "file_unique_id": stored.file_unique_id,
+            "type": "regular", "width": width, "height": height, "is_animated": False,
+            "is_video": False, "emoji": emoji, "file_size": stored.size}}, None)
+
+    async def send_location(self, latitude: float, longitude: float) -> int:
+        """Send a location (a point on the map); refused as Telegram refuses it."""
+        if not (-90 <= latitude <= 90 and -180 <= longitude <= 180):
+            raise bad_request("wrong latitude or longitude")
+        return self._new_message({"location": {"latitude": latitude,
+                                               "longitude": longitude}}, None)
 
     async def tap(self, text: str, message_id: int | None = None) -> str:
         """Tap the inline button labelled ``text``; return the callback query id."""

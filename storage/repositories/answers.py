@@ -103,7 +103,8 @@ class SqliteAnswers:
                             ) -> Mapping[AssignmentId, Mapping[str, int]]:
         """Return, for each answer of ``source_id`` that items of the check projects name
         (``rec-<assignment id>``), how many accepted check answers gave each value, summed
-        over the check projects."""
+        over the check projects. The checks of a take taken back are not among them: their
+        item was renamed when it was retired (``annotation.loop.checks``)."""
         if not check_ids:
             return {}
         marks = ", ".join("?" * len(check_ids))
@@ -169,14 +170,14 @@ class SqliteAnswers:
     async def export_batch(self, project_id: ProjectId, after: tuple[int, int] | None,
                            limit: int) -> Sequence[tuple[tuple[int, int], ExportAnswer]]:
         """Return up to ``limit`` answers after the ``(item, answer)`` key, in that order,
-        each with its key (for the next batch)."""
+        each with its key (for the next batch); none to a retired item (migration 014)."""
         item, answer = after or (-1, -1)
         rows = await fetch_all(
             self._db,
             "SELECT a.item_id, a.id, a.assignment_id, a.annotator_id, a.value, a.seconds, "
             "a.is_gold, a.correct, a.answered_at, i.external_id, a.excluded, a.detail "
             "FROM answers AS a INDEXED BY answers_export JOIN items AS i ON i.id = a.item_id "
-            "WHERE a.project_id = ? AND (a.item_id, a.id) > (?, ?) "
+            "WHERE a.project_id = ? AND (a.item_id, a.id) > (?, ?) AND i.retired_at IS NULL "
             "ORDER BY a.item_id, a.id LIMIT ?",
             (project_id, item, answer, limit),
         )
@@ -190,13 +191,14 @@ class SqliteAnswers:
         ]
 
     async def export_rows(self, project_id: ProjectId) -> Sequence[ExportAnswer]:
-        """Return every answer of a project with its item and annotator, in answer order."""
+        """Return every answer of a project with its item and annotator, in answer order;
+        none to a retired item."""
         rows = await fetch_all(
             self._db,
             "SELECT a.assignment_id, a.item_id, a.annotator_id, a.value, a.seconds, a.is_gold, "
             "a.correct, a.answered_at, i.external_id, a.excluded "
             "FROM answers AS a JOIN items AS i ON i.id = a.item_id "
-            "WHERE a.project_id = ? ORDER BY a.id",
+            "WHERE a.project_id = ? AND i.retired_at IS NULL ORDER BY a.id",
             (project_id,),
         )
         return await build_in_steps(rows, lambda r: ExportAnswer(

@@ -1,8 +1,14 @@
-"""Items and the counters (answers, live assignments) that drive the assignment queue."""
+"""Items and the counters (answers, live assignments) that drive the assignment queue.
+
+A retired item (``retired_at``, migration 014: the check of a take its speaker took back,
+``annotation.loop.checks``) keeps its row and its answers, but the queue never hands it
+out again, whatever settles or reopens it later, and ``tallies`` leaves it out.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 
 from annotation.models import (
     AnnotatorId,
@@ -14,6 +20,7 @@ from annotation.models import (
 )
 from annotation.records import ItemDraftRecord, ItemTally, ItemVotes
 from storage.cache import RowCache
+from storage.codecs import to_ts
 from storage.connection import Connection, Row
 from storage.repositories import build_in_steps, fetch_all, fetch_one
 
@@ -70,7 +77,7 @@ class SqliteItems:
     async def next_regular(self, project_id: ProjectId, annotator_id: AnnotatorId,
                            overlap: int, min_overlap: int) -> ItemId | None:
         """Return the open non-gold item closest to completion the annotator has never had
-        (and did not make: an item's ``author``, migration 012).
+        (and did not make: an item's ``author``, migration 012), never a retired one.
 
         An item is open while it is unsettled and its answers plus live assignments are
         under ``annotation.loop.assignment.slots_allowed``: ``min_overlap`` until that many
@@ -85,7 +92,7 @@ class SqliteItems:
             "AND i.fill < MAX(?, i.answers + 1) "
             "AND NOT EXISTS (SELECT 1 FROM assignments AS a "
             "                WHERE a.item_id = i.id AND a.annotator_id = ?) "
-            "AND (i.author IS NULL OR i.author != ?) "
+            "AND (i.author IS NULL OR i.author != ?) AND i.retired_at IS NULL "
             "ORDER BY i.fill DESC, i.id LIMIT 1",
             (project_id, overlap, min_overlap, annotator_id, annotator_id),
         )
@@ -145,14 +152,40 @@ class SqliteItems:
         return [ItemId(row[0]) for row in rows]
 
     async def tallies(self, project_id: ProjectId) -> Sequence[ItemTally]:
-        """Return every item with its answer count, in id order."""
+        """Return every item with its answer count, in id order (none retired)."""
         rows = await fetch_all(
             self._db,
             "SELECT i.id, i.external_id, i.kind, i.text, m.filename, i.gold_answer, i.answers, "
             "i.media_key, i.payload FROM items AS i LEFT JOIN media AS m ON m.key = i.media_key "
-            "WHERE i.project_id = ? ORDER BY i.id",
+            "WHERE i.project_id = ? AND i.retired_at IS NULL ORDER BY i.id",
             (project_id,),
         )
         return await build_in_steps(rows, lambda r: ItemTally(
             ItemId(r[0]), r[1], MediaKind(r[2]), r[3], r[4], r[5], r[6],
             MediaKey(r[7]) if r[7] is not None else None, r[8]))
+
+    async def authored(self, author: AnnotatorId, external_id: str) -> Sequence[ItemId]:
+        """Return the items named ``external_id`` made from ``author``'s work (the checks
+        of one recording: one per check project), in id order (index ``items_by_author``)."""
+        rows = await fetch_all(
+            self._db, "SELECT id FROM items WHERE author = ? AND external_id = ? ORDER BY id",
+            (author, external_id))
+        return [ItemId(row[0]) for row in rows]
+
+    async def remove_unassigned(self, item_id: ItemId) -> bool:
+        """Delete an item nobody was ever handed; return whether it was deleted."""
+        changed = await self._db.execute(
+            "DELETE FROM items WHERE id = ? "
+            "AND NOT EXISTS (SELECT 1 FROM assignments WHERE item_id = ?)", (item_id, item_id))
+        if changed and self._cache is not None:
+            self._cache.items.drop(item_id)
+        return changed == 1
+
+    async def retire(self, item_id: ItemId, external_id: str, now: datetime) -> None:
+        """Rename an item and retire it: it keeps its answers, but is never handed out
+        again and leaves ``tallies`` and the answers' export rows."""
+        await self._db.execute(
+            "UPDATE items SET external_id = ?, settled = 1, retired_at = ? WHERE id = ?",
+            (external_id, to_ts(now), item_id))
+        if self._cache is not None:
+            self._cache.items.drop(item_id)

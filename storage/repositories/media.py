@@ -14,18 +14,24 @@ class SqliteMedia:
         self._db = connection
 
     async def add(self, key: MediaKey, kind: str, filename: str, mime: str, send_as: str,
-                  data: bytes) -> None:
-        """Store media bytes once (a second store of the same key changes nothing)."""
+                  data: bytes, phone_key: MediaKey | None = None) -> None:
+        """Store media bytes once (a second store of the same key changes nothing but a
+        missing ``phone_key``: the stored copy sent to phones instead)."""
         await self._db.execute(
-            "INSERT INTO media (key, kind, filename, mime, send_as, data) "
-            "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (key) DO NOTHING",
-            (key, kind, filename, mime, send_as, data),
+            "INSERT INTO media (key, kind, filename, mime, send_as, data, phone_key) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (key) DO UPDATE "
+            "SET phone_key = COALESCE(media.phone_key, excluded.phone_key)",
+            (key, kind, filename, mime, send_as, data, phone_key),
         )
 
     async def get(self, key: MediaKey) -> Media | None:
-        """Return media metadata (no bytes) or None."""
+        """Return the metadata (no bytes) of what is sent for a media file: its phone copy
+        when it has one, else itself; None if unknown."""
         row = await fetch_one(
-            self._db, "SELECT key, kind, filename, mime, send_as, file_id FROM media WHERE key = ?",
+            self._db,
+            "SELECT sent.key, sent.kind, sent.filename, sent.mime, sent.send_as, sent.file_id "
+            "FROM media AS m JOIN media AS sent ON sent.key = COALESCE(m.phone_key, m.key) "
+            "WHERE m.key = ?",
             (key,),
         )
         if row is None:

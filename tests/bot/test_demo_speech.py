@@ -12,12 +12,14 @@ import pytest
 from annotation.aggregation.edit_distance import cer
 from annotation.aggregation.transcripts import normalize_transcript
 from annotation.intake.spec import parse_spec
+from annotation.kinds.recording import item_language
 from annotation.media.speech import RecordingProblem, RecordingReason, limits_for_sentence
 from annotation.models import AnswerType
 from bot.crowd import Member, Style
 from bot.demo_speech import SpeechSummary, describe_speech_summary, speech_summary_json
 from bot.i18n import load_translations
 from bot.samples.speech import (
+    LANGUAGE_OF,
     SENTENCES,
     SpeechSample,
     build_speech_sample,
@@ -52,6 +54,12 @@ def test_the_sample_builds_three_projects_whose_notes_have_a_hidden_truth(
         sample.recording_spec).name
     texts = [draft.text for draft in sample.recordings]
     assert len(texts) == len(set(texts)) == 6 and set(texts) <= sample.sentences
+    # each sentence is read in its language: the spec's (mg) unless its item names another
+    recording = parse_spec(sample.recording_spec)
+    assert recording.scale is not None and recording.scale.language == "mg"
+    assert [item_language(d.payload, "mg") for d in sample.recordings] == [
+        LANGUAGE_OF[text] for text in texts]
+    assert {item_language(d.payload) for d in sample.recordings} == {"", "fr"}
     # gold checks: good readings say "yes", readings of another sentence "no"
     assert [d.gold_answer for d in sample.gold_checks] == ["yes", "no", "yes", "no"]
     for draft in sample.gold_checks:
@@ -72,6 +80,8 @@ def test_the_sample_builds_three_projects_whose_notes_have_a_hidden_truth(
 def test_sentences_are_malagasy_and_french_and_read_within_the_bots_bounds() -> None:
     assert len(set(SENTENCES)) == len(SENTENCES) == 2 * max_items()
     assert all(" i " in s or " ny " in s for s in SENTENCES[::2])  # Malagasy: subject last
+    assert {LANGUAGE_OF[s] for s in SENTENCES[::2]} == {"mg"}
+    assert {LANGUAGE_OF[s] for s in SENTENCES[1::2]} == {"fr"}
     for sentence in SENTENCES[:200]:
         limits = limits_for_sentence(sentence)
         assert limits.min_seconds < reading_seconds(sentence) < limits.max_seconds
@@ -134,13 +144,14 @@ def summary(**changes: object) -> SpeechSummary:
         refused={"recording.silent": 4, "recording.too_short": 6}, bad_notes_accepted=0,
         good_notes_refused=0, recordings=60, wrong_readings=3, accepted_right=52,
         accepted_wrong=1, rejected_right=1, rejected_wrong=2, pending_right=4, pending_wrong=0,
-        precision=0.9811, recall=0.9123,
+        precision=0.9811, recall=0.9123, wrong_languages=0,
         checker_accuracy={"always_yes": 0.5, "careful": 0.9, "careless": 0.33},
         checkers_by_kind={"always_yes": 1, "careful": 7, "careless": 1},
         checkers_stopped={"always_yes": 1, "careful": 0, "careless": 1}, clips=15,
         clips_labelled=15, transcript_cer=0.012, transcript_wer=0.04, transcripts_exact=0.8,
         transcribers_careless=1, transcribers_careless_stopped=1,
-        transcribers_careful_stopped=0, recording_bytes_median=9400, recording_kbps=2.2,
+        transcribers_careful_stopped=0, accepted_bytes_median=9300,
+        recording_bytes_median=9400, recording_kbps=2.2,
         check_bytes_median=9600, api_calls=3000, uploads=40, bot_downloads=70,
         unknown_notes=0, quality=True, export_dir="annobot-demo/exports")
     fields.update(changes)
@@ -151,12 +162,15 @@ def test_the_summary_reports_refusals_verdicts_accuracy_cer_and_data_cost() -> N
     text = describe_speech_summary(summary())
     assert "bot refusals      10 of 70 voice notes: silent 4, too short 6" in text
     assert "recordings        60 kept by the bot, 3 of them reading the wrong sentence" in text
+    assert ("languages         0 of 60 exported in another language than their sentence's"
+            in text)
     assert "accepted 52 right + 1 wrong, rejected 2 wrong + 1 right, pending 4" in text
     assert "acceptance precision 98.1%, recall 91.2%" in text
     assert "always yes 50.0% (stopped 1 of 1), careful 90.0% (stopped 0 of 7)" in text
     assert "consensus CER 1.2%, WER 4.0%, exactly right 80.0% (15 of 15 clips)" in text
     assert "stopped 1 of 1 careless transcribers and 0 of 8 careful ones" in text
-    assert "9.4 KB per recording (median OGG, 2.2 KB/s), 9.6 KB downloaded per check" in text
+    assert ("9.3 KB per accepted recording (median OGG; 9.4 KB over all 60 kept, 2.2 KB/s), "
+            "9.6 KB downloaded per check") in text
     assert "quality control stopped" not in describe_speech_summary(summary(quality=False))
     assert json.loads(speech_summary_json(summary()))["refused"] == {
         "recording.silent": 4, "recording.too_short": 6}

@@ -33,3 +33,26 @@ async def test_the_bytes_of_unknown_media_are_a_key_error(store: Store[UnitOfWor
     async with store.read() as uow:
         with pytest.raises(KeyError):
             await uow.media.data(KEY)
+
+
+async def test_media_with_a_phone_copy_send_the_copy_and_keep_their_own_bytes(
+        store: Store[UnitOfWork]) -> None:
+    wav, opus = MediaKey("w" * 64), MediaKey("o" * 64)
+    async with store.write() as uow:
+        await uow.media.add(wav, "audio", "clip.wav", "audio/wav", "audio", b"riff")
+        await uow.media.add(opus, "audio", "clip.ogg", "audio/ogg", "voice", b"opus")
+        # a later import of the same file gives the copy it lacked; a third changes nothing
+        await uow.media.add(wav, "audio", "clip.wav", "audio/wav", "audio", b"riff",
+                            phone_key=opus)
+        await uow.media.add(wav, "audio", "clip.wav", "audio/wav", "audio", b"riff",
+                            phone_key=MediaKey("x" * 64))
+    async with store.read() as uow:
+        assert await uow.media.get(wav) == Media(opus, MediaKind.AUDIO, "clip.ogg",
+                                                 "audio/ogg", "voice", None)
+        assert await uow.media.data(wav) == b"riff"  # the original, for exports
+        assert await uow.media.data(opus) == b"opus"
+    async with store.write() as uow:
+        await uow.media.set_file_id(opus, "voice-1")
+    async with store.read() as uow:
+        sent = await uow.media.get(wav)
+        assert sent is not None and (sent.key, sent.file_id) == (opus, "voice-1")

@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 from telegram.ext import Application
 
 from annotation.console.earnings import payout_reference, period_of
+from bot.crowd import at_or_after
 from bot.sample import SampleProject
 from bot.sandbox import SandboxServer, SimMessage, SimUser
 from tests.annotation.media.test_preparation import png_declaring
@@ -269,7 +270,7 @@ async def test_stats_chart_arrives_as_a_photo(sample_small: SampleProject,
                 task = await user.wait_for(is_task)
                 version = user.version
                 await user.tap("2", task.message_id)
-                await user.next_change(after=version)
+                await user.next_change(after=version, where=at_or_after(task.message_id))
         await coordinator.send_command("stats", "1")
         chart = await coordinator.wait_for(lambda m: m.kind == "photo")
         assert "Answers: 6; last hour: 6" in text_of(chart)
@@ -291,7 +292,7 @@ async def test_earnings_payout_file_and_mark_paid(sample_small: SampleProject,
             task = await user.wait_for(is_task)
             version = user.version
             await user.tap("2", task.message_id)
-            await user.next_change(after=version)
+            await user.next_change(after=version, where=at_or_after(task.message_id))
         with sqlite3.connect(harness.db_path) as connection:  # quality control excluded it
             connection.execute("UPDATE answers SET excluded = 1 "
                                "WHERE id = (SELECT MIN(id) FROM answers)")

@@ -71,6 +71,8 @@ async def test_a_small_speech_demo_records_checks_and_transcribes(tmp_path: Path
     assert summary.transcribers_careful_stopped == 0
     # the data cost: voice notes of a few seconds at about 2.2 KB/s
     assert 4_000 < summary.recording_bytes_median < 20_000
+    assert 4_000 < summary.accepted_bytes_median < 20_000  # the "per accepted"
+    assert summary.wrong_languages == 0  # each recording exported in its sentence's language
     assert 4_000 < summary.check_bytes_median < 20_000
     assert 1.5 < summary.recording_kbps < 3.5
     for folder in EXPORT_FOLDERS:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import dataclasses
 
 from annotation.models import AnswerType, LocalizedText, NumberRange, ProjectSpec
+from bot.crowd import at_or_after
 from bot.crowd_screens import task_assignment
 from bot.sample import SampleProject
 from bot.sandbox import Faults, SandboxServer, SimMessage, SimUser
@@ -60,7 +61,7 @@ async def test_redelivered_updates_change_nothing(sample_small: SampleProject,
             version = user.version
             query = await user.tap("1", task.message_id)
             await toast(user, query)
-            await user.next_change(after=version)
+            await user.next_change(after=version, where=at_or_after(task.message_id))
         await user.send_command("me")
         await user.wait_for(lambda m: "You have answered 3 tasks." in (m.text or ""))
         assert answer_count(harness) == 3
@@ -78,7 +79,7 @@ async def test_stale_and_forged_buttons_change_nothing(sample_small: SampleProje
         old_data = task.callback_data[0][0]
         version = user.version
         await user.tap(task.buttons[0][0], task.message_id)
-        await user.next_change(after=version)
+        await user.next_change(after=version, where=at_or_after(task.message_id))
         assert await toast(user, await user.tap_data(task.message_id, old_data)) == \
             "Already recorded."
         assert await toast(user, await user.tap_data(task.message_id, "a:1:999999:0")) == \

@@ -74,12 +74,12 @@ async def test_a_full_disk_refuses_the_import_and_keeps_nothing(
     writes = 0
     original = SqliteMedia.add
 
-    async def add_until_full(self: SqliteMedia, *args: object) -> None:
+    async def add_until_full(self: SqliteMedia, *args: object, **kwargs: object) -> None:
         nonlocal writes
         writes += 1
         if writes > 1:  # the first image fits, the second does not
             raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
-        await original(self, *args)  # type: ignore[arg-type]
+        await original(self, *args, **kwargs)  # type: ignore[arg-type]
 
     async with make_harness(sample_spec(sample_small), sample_small.items) as harness, \
             sandbox() as server, harness.bot(server):

@@ -12,6 +12,7 @@ import dataclasses
 
 from annotation.models import AnswerType, LocalizedText, ProjectSpec
 from bot.application import running_bot
+from bot.crowd import at_or_after
 from bot.crowd_screens import task_assignment
 from bot.sandbox import FloodLimits, SandboxServer, SimMessage, SimUser
 from bot.update_processor import BacklogPolicy
@@ -76,8 +77,9 @@ async def test_a_spammer_does_not_slow_honest_annotators(make_harness) -> None: 
             versions = [user.version for user, _task in honest]
             for user, task in honest:
                 await user.tap("cat", task.message_id)
-            for (user, _task), version in zip(honest, versions, strict=True):
-                await user.next_change(after=version, timeout=30)
+            for (user, task), version in zip(honest, versions, strict=True):
+                await user.next_change(after=version, timeout=30,
+                                       where=at_or_after(task.message_id))
             for user, _task in honest:  # each next task was shown with <= 5 spam handled
                 shown = first_edit_after(server, user.id, start)
                 assert ok_requests(server, SPAMMER, shown) - ok_requests(server, SPAMMER, start) \
@@ -107,7 +109,7 @@ async def test_a_stranger_gets_one_reply_and_honest_taps_go_through(make_harness
             user, task = await join(server, HONEST[0], harness.invite)
             version = user.version
             await user.tap("cat", task.message_id)
-            await user.next_change(after=version, timeout=30)
+            await user.next_change(after=version, timeout=30, where=at_or_after(task.message_id))
             await stranger.wait_for(lambda m: bool(m.text), timeout=30)
             newcomer = server.user(STRANGER + 1, first_name="Newcomer", language_code="fr")
             for n in range(3):

@@ -6,6 +6,7 @@ from __future__ import annotations
 from annotation.intake.item_drafts import ItemDraft
 from annotation.models import MediaKind
 from annotation.quality.settings import QualitySettings
+from bot.crowd import at_or_after
 from bot.crowd_screens import has_continue, is_no_work, is_suspension, task_assignment
 from bot.sandbox import SimMessage, SimUser
 from tests.e2e.conftest import ADMIN, sandbox
@@ -37,7 +38,7 @@ async def next_task(user: SimUser, seen: set[str]) -> SimMessage:
 async def tap_and_wait(user: SimUser, message: SimMessage, text: str) -> SimMessage:
     version = user.version
     await user.tap(text, message.message_id)
-    return await user.next_change(after=version)
+    return await user.next_change(after=version, where=at_or_after(message.message_id))
 
 
 async def test_training_shows_the_right_answer_and_the_explanation(make_harness) -> None:  # type: ignore[no-untyped-def]

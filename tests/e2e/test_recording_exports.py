@@ -1,6 +1,8 @@
 """Recordings made and checked through the sandbox, exported, and loaded back the way
 researchers load them: ``datasets`` reads the audiofolder's metadata, soundfile the voice
-notes (the very bytes the speakers sent), pandas Common Voice's tables."""
+notes (the very bytes the speakers sent), pandas Common Voice's tables. Each recording's
+language is its sentence's (the spec's default or the item's own), not the language its
+speaker chose for the bot; what a consenting speaker told with /speaker goes with it."""
 
 from __future__ import annotations
 
@@ -26,7 +28,8 @@ from storage.database import Database
 from storage.datasets import open_dataset_folder
 from tests.e2e.conftest import ADMIN, Harness, create_project, sandbox
 from tests.e2e.test_kinds import is_task
-from tests.e2e.test_recordings import CHECK_SPEC, RECORDING_SPEC, replies_to, sentences_csv
+from tests.e2e.test_recordings import CHECK_SPEC, RECORDING_SPEC, replies_to
+from tests.e2e.test_speakers import _tap_through, has
 
 datasets = pytest.importorskip("datasets")  # the 'bench' extra, installed by .ci/run
 pandas = pytest.importorskip("pandas")  # comes with datasets
@@ -36,6 +39,15 @@ WAV_BUTTON = "🎧 Everything + 16 kHz WAV"
 # what each checker says of the first, second and third recording made
 VERDICTS = {1401: ("✅ Says exactly the text", "❌ Does not say it", "✅ Says exactly the text"),
             1402: ("✅ Says exactly the text", "❌ Does not say it", "🔇 Can't hear it")}
+# the sentences and the language each is in: the spec's (mg) unless the item names its own
+SENTENCES = (("s0", "Manao ahoana ianao tompoko?", ""), ("s1", "Tsara ny andro androany.", ""),
+             ("s2", "Il fait beau aujourd'hui.", "fr"))
+LANGUAGES = {"s0": "mg", "s1": "mg", "s2": "fr"}
+
+
+def sentences_csv() -> bytes:
+    return ("id,text,language\n" + "".join(f'{item},"{text}",{language}\n'
+                                           for item, text, language in SENTENCES)).encode()
 
 
 async def record(speaker: SimUser, note: bytes) -> None:
@@ -95,7 +107,8 @@ async def export(harness: Harness, project: int, formats: frozenset[Format], out
 FEATURES = {"file_name": "string", "item_id": "string", "recording_id": "int64",
             "sentence": "string", "speaker": "string", "language": "string",
             "duration": "float64", "up_votes": "int64", "down_votes": "int64",
-            "unclear_votes": "int64", "accepted": "bool"}
+            "unclear_votes": "int64", "accepted": "bool", "gender": "string",
+            "age": "string", "accents": "string"}
 
 
 def load_metadata(tmp_path: Path, folder: Path) -> datasets.Dataset:
@@ -111,7 +124,7 @@ def load_metadata(tmp_path: Path, folder: Path) -> datasets.Dataset:
 
 async def test_recordings_checked_export_as_an_audiofolder_and_common_voice_tables(
         make_harness, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    spec = parse_spec(RECORDING_SPEC.replace("overlap = 2", "overlap = 1"))
+    spec = parse_spec(RECORDING_SPEC.replace("overlap = 2", "overlap = 1") + 'language = "mg"\n')
     items = parse_items(sentences_csv(), "s.csv", spec, None)
     notes = {seed: voice_note(3.0, seed=seed) for seed in (11, 12, 13)}
     async with make_harness(spec, items) as harness:
@@ -120,6 +133,10 @@ async def test_recordings_checked_export_as_an_audiofolder_and_common_voice_tabl
             english = server.user(1300, first_name="Rado", language_code="en")
             await english.send_command("start", harness.invite)
             await english.wait_for(is_task)
+            # the English speaker tells about their voice; the French one does not
+            await english.send_command("speaker")
+            form = await english.wait_for(has("About your voice"))
+            await _tap_through(english, form, "✅ I agree", "Female", "20–29", "Betsileo")
             french = server.user(1301, first_name="Fara", language_code="fr")
             await french.send_command("start", harness.invite)
             await french.wait_for(is_task)  # each holds one sentence (overlap 1)
@@ -145,8 +162,13 @@ async def test_recordings_checked_export_as_an_audiofolder_and_common_voice_tabl
     rows = sorted(loaded, key=lambda r: order.index(f"rec-{r['recording_id']}"))
     assert [(r["up_votes"], r["down_votes"], r["unclear_votes"], r["accepted"])
             for r in rows] == [(2, 0, 0, True), (0, 2, 0, False), (1, 0, 1, None)]
-    assert [r["language"] for r in rows] == ["en", "fr", "en"]
+    # the language of the sentence read, whichever language its speaker uses the bot in
+    assert {r["item_id"]: r["language"] for r in rows} == LANGUAGES
+    assert 'language: ["fr", "mg"]' in (hub / "README.md").read_text("utf-8")
     assert rows[0]["speaker"] == rows[2]["speaker"] != rows[1]["speaker"]
+    # what the English speaker told with /speaker goes with both their recordings
+    assert [(r["gender"], r["age"], r["accents"]) for r in rows] == [
+        ("female", "20_29", "betsileo"), ("", "", ""), ("female", "20_29", "betsileo")]
     assert all(r["speaker"].startswith("a_") for r in rows)  # pseudonyms, not ids
     assert all(2.5 < r["duration"] < 3.5 for r in rows)
     file_names = [r["file_name"] for r in rows]
@@ -176,7 +198,9 @@ async def test_recordings_checked_export_as_an_audiofolder_and_common_voice_tabl
     for frame in split.values():
         assert tuple(frame.columns) == COMMON_VOICE_FIELDS
     assert list(split["validated"]["path"]) == [file_names[0]]
-    assert list(split["invalidated"]["locale"]) == ["fr"]
+    assert list(split["invalidated"]["locale"]) == [LANGUAGES[str(rows[1]["item_id"])]]
+    assert list(split["validated"][["gender", "age", "accents"]].iloc[0]) == [
+        "female", "20_29", "betsileo"]
     assert list(split["other"][["up_votes", "down_votes"]].iloc[0]) == [1, 0]
     assert set(split["validated"]["client_id"]) == {rows[0]["speaker"]}
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 from annotation.intake.item_drafts import ItemDraft
 from annotation.models import MediaKind
 from annotation.quality.settings import QualitySettings
+from bot.crowd import at_or_after
 from bot.crowd_screens import is_suspension, task_assignment
 from bot.sandbox import SimMessage, SimUser
 from tests.e2e.conftest import ADMIN, sandbox
@@ -41,7 +42,7 @@ def data_of(message: SimMessage, label: str) -> str:
 async def tap_and_wait(user: SimUser, message: SimMessage, text: str) -> SimMessage:
     version = user.version
     await user.tap(text, message.message_id)
-    return await user.next_change(after=version)
+    return await user.next_change(after=version, where=at_or_after(message.message_id))
 
 
 async def test_a_suspended_annotator_cannot_undo_and_answer_again(make_harness) -> None:  # type: ignore[no-untyped-def]

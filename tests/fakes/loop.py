@@ -294,18 +294,22 @@ class FakeAnswerRepository:
 
     async def export_batch(self, project_id: ProjectId, after: tuple[int, int] | None,
                            limit: int) -> Sequence[tuple[tuple[int, int], ExportAnswer]]:
-        """Return up to ``limit`` answers after an ``(item, answer)`` key, in that order."""
+        """Return up to ``limit`` answers after an ``(item, answer)`` key, in that order
+        (none to a retired item)."""
         start = after or (-1, -1)
         rows = sorted((a for a in self._state.answers.values()
-                       if a.project_id == project_id and (a.item_id, a.id) > start),
+                       if a.project_id == project_id and (a.item_id, a.id) > start
+                       and self._state.items[a.item_id].retired_at is None),
                       key=lambda a: (a.item_id, a.id))
         return [((row.item_id, row.id), export_of(row, self._state, detail=True))
                 for row in limited(rows, limit)]
 
     async def export_rows(self, project_id: ProjectId) -> Sequence[ExportAnswer]:
-        """Return every answer of a project with its item and annotator, in answer order."""
+        """Return every answer of a project with its item and annotator, in answer order
+        (none to a retired item)."""
         return [export_of(a, self._state) for a in self._sorted()
-                if a.project_id == project_id]
+                if a.project_id == project_id
+                and self._state.items[a.item_id].retired_at is None]
 
     def _sorted(self) -> list[AnswerRow]:
         return sorted(self._state.answers.values(), key=lambda a: a.id)

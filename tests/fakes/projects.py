@@ -137,10 +137,12 @@ class FakeItemRepository:
     async def next_regular(self, project_id: ProjectId, annotator_id: AnnotatorId,
                            overlap: int, min_overlap: int) -> ItemId | None:
         """Return the open non-gold item closest to completion the annotator has never had
-        and did not make (unsettled, under :func:`annotation.loop.assignment.slots_allowed`)."""
+        and did not make (unsettled, not retired, under
+        :func:`annotation.loop.assignment.slots_allowed`)."""
         open_items = [
             i for i in self._state.items.values()
             if i.project_id == project_id and not i.is_gold and not i.settled
+            and i.retired_at is None
             and i.fill < overlap and i.fill < max(min_overlap, i.answers + 1)
         ]
         had = items_had(self._state, annotator_id)
@@ -191,7 +193,7 @@ class FakeItemRepository:
         return limited(found, limit)
 
     async def tallies(self, project_id: ProjectId) -> Sequence[ItemTally]:
-        """Return every item with its answer count, in id order."""
+        """Return every item with its answer count, in id order (none retired)."""
         media = self._state.media
         return [
             ItemTally(ItemId(i.id), i.external_id, MediaKind(i.kind), i.text,
@@ -199,5 +201,31 @@ class FakeItemRepository:
                       i.gold_answer, i.answers,
                       MediaKey(i.media_key) if i.media_key is not None else None, i.payload)
             for i in sorted(self._state.items.values(), key=lambda i: i.id)
-            if i.project_id == project_id
+            if i.project_id == project_id and i.retired_at is None
         ]
+
+    async def authored(self, author: AnnotatorId, external_id: str) -> Sequence[ItemId]:
+        """Return the items named ``external_id`` made from ``author``'s work, in id order."""
+        return [ItemId(i.id) for i in sorted(self._state.items.values(), key=lambda i: i.id)
+                if i.author == author and i.external_id == external_id]
+
+    async def remove_unassigned(self, item_id: ItemId) -> bool:
+        """Delete an item nobody was ever handed; return whether it was deleted."""
+        state = self._state
+        if item_id not in state.items or any(
+                g.item_id == item_id for g in state.assignments.values()):
+            return False
+        del state.items[item_id]
+        return True
+
+    async def retire(self, item_id: ItemId, external_id: str, now: datetime) -> None:
+        """Rename an item and retire it: it keeps its answers, but is never handed out
+        again and leaves ``tallies`` and the answers' export rows."""
+        row = self._state.items.get(item_id)
+        if row is None:
+            return
+        if any(i.project_id == row.project_id and i.external_id == external_id
+               and i.id != item_id for i in self._state.items.values()):
+            raise IntegrityError("UNIQUE constraint failed: items.project_id, "
+                                 "items.external_id")
+        row.external_id, row.settled, row.retired_at = external_id, True, to_ts(now)

@@ -106,6 +106,7 @@ class MediaRow:
     send_as: str
     data: bytes
     file_id: str | None = None
+    phone_key: str | None = None  # 015: the copy sent to phones instead
 
 
 @dataclass
@@ -127,6 +128,7 @@ class ItemRow:
     settled: bool = False
     payload: str = ""  # the kind's own data (009)
     author: int | None = None  # whose work the item is made of (012)
+    retired_at: float | None = None  # a check of a take taken back (014)
 
     @property
     def is_gold(self) -> bool:

@@ -12,7 +12,8 @@ from handlers.phrases import TEMPLATES, markup, plain
 
 PARAMS = {"side": "A", "low_value": "1", "low": "<bad>", "high_value": "5", "high": "good",
           "ranking": "C > A", "step": 2, "steps": 4, "question": "Is it <safe>?",
-          "classes": "car, <bad>", "labels": "PER, LOC", "marks": "“Rakoto” (PER)"}
+          "classes": "car, <bad>", "labels": "PER, LOC", "marks": "“Rakoto” (PER)",
+          "a": "0:00", "b": "0:14"}
 
 
 def test_every_code_has_a_template() -> None:

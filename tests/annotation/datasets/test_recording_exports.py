@@ -1,6 +1,7 @@
 """The export use case on the fake store, for a recording project and the check project
-naming it: the checks' votes reach each recording, the speaker's language is the one they
-chose and their details fill Common Voice's columns, the voice notes are copied as stored,
+naming it: the checks' votes reach each recording, its language is its sentence's (the
+item's, else the spec's; never the one its speaker chose for the bot), the speaker's
+details fill the metadata and Common Voice's columns, the voice notes are copied as stored,
 16 kHz WAV is written only when asked, and what a speaker withdrew leaves both exports."""
 
 from __future__ import annotations
@@ -30,10 +31,13 @@ from tests.fakes.store import FakeStore
 
 ADMIN = 1
 RECORDING = parse_spec('name = "Read aloud"\nanswer_type = "recording"\n'
-                       'question = "Read this sentence aloud."\ngold_rate = 0.0\n')
+                       'question = "Read this sentence aloud."\ngold_rate = 0.0\n'
+                       'language = "mg"\n')
 CHECK = parse_spec('name = "Checks"\nanswer_type = "check"\nquestion = "Says it?"\n'
                    'source = "Read aloud"\nvotes = 2\ngold_rate = 0.0\n')
 SENTENCES = ("Manao ahoana?", "Tsara ny andro.", "Aiza ny lalana?")
+PAYLOADS = ("", "", '{"language":"mg-MG"}')  # the last item names its own language
+LANGUAGES = ["mg", "mg", "mg-MG"]
 NOTES = [voice_note(2.0, seed=seed) for seed in range(3)]
 VERDICTS = (("yes", "yes"), ("no", "no"), ("yes",))  # accepted, rejected, pending
 
@@ -44,8 +48,9 @@ async def crowd(store: FakeStore) -> None:
         await person(uow, ADMIN)
         source = await uow.projects.add(RECORDING, ProjectStatus.OPEN, "rec", None, at(0))
         await uow.items.add_many(source.id, [
-            ItemDraftRecord(f"s{n}", MediaKind.TEXT, text, None, None, None, False)
-            for n, text in enumerate(SENTENCES)])
+            ItemDraftRecord(f"s{n}", MediaKind.TEXT, text, None, None, None, False,
+                            payload=payload)
+            for n, (text, payload) in enumerate(zip(SENTENCES, PAYLOADS, strict=True))])
         items = [t.item_id for t in await uow.items.tallies(source.id)]
         speaker = await person(uow, 1300, language="fr")
         for n, (item, note) in enumerate(zip(items, NOTES, strict=True)):
@@ -90,7 +95,9 @@ async def test_recordings_carry_their_checks_votes_and_language(tmp_path: Path) 
     rows = [json.loads(line) for line in (hub / "metadata.jsonl").read_text().splitlines()]
     assert [(r["item_id"], r["up_votes"], r["down_votes"], r["accepted"]) for r in rows] == [
         ("s0", 2, 0, True), ("s1", 0, 2, False), ("s2", 1, 0, None)]
-    assert {r["language"] for r in rows} == {"fr"} and {r["duration"] for r in rows} == {2.0}
+    # the speaker uses the bot in French: their recordings are still in Malagasy
+    assert [r["language"] for r in rows] == LANGUAGES and {r["duration"] for r in rows} == {2.0}
+    assert {(r["gender"], r["age"], r["accents"]) for r in rows} == {("", "", "")}
     assert len({r["speaker"] for r in rows}) == 1 and rows[0]["speaker"].startswith("a_")
     for row, note in zip(rows, NOTES, strict=True):
         assert (hub / row["file_name"]).read_bytes() == note  # as the speaker sent it
@@ -98,7 +105,7 @@ async def test_recordings_carry_their_checks_votes_and_language(tmp_path: Path) 
         rows[0]["file_name"]]
     assert [r["sentence"] for r in table(folder / "tables/recordings/invalidated.csv")] == [
         SENTENCES[1]]
-    assert [r["locale"] for r in table(folder / "tables/recordings/other.csv")] == ["fr"]
+    assert [r["locale"] for r in table(folder / "tables/recordings/other.csv")] == ["mg-MG"]
     assert not (folder / "huggingface/recordings_wav16k").exists()  # not asked for
     assert not (folder / "tables/recordings_wav16k.csv").exists()
 
@@ -159,7 +166,9 @@ async def test_speakers_details_fill_common_voice_and_withdrawn_recordings_leave
     folder = await export(store, 1, ALL_FORMATS, tmp_path / "rec")
     rows = [json.loads(line) for line in
             (folder / "huggingface/recordings/metadata.jsonl").read_text().splitlines()]
-    assert len(rows) == 3 and {r["language"] for r in rows} == {"fr"}  # 1301's is gone
+    assert len(rows) == 3 and [r["language"] for r in rows] == LANGUAGES  # 1301's is gone
+    assert {(r["gender"], r["age"], r["accents"]) for r in rows} == {
+        ("female", "20_29", "betsileo")}
     assert note not in [p.read_bytes() for p in (folder / "huggingface/recordings").iterdir()]
     assert len(table(folder / "tables/answers.csv")) == 3
     (valid,) = table(folder / "tables/recordings/validated.csv")

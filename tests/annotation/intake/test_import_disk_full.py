@@ -76,12 +76,12 @@ async def test_enospc_while_writing_media_rolls_the_import_back(
     calls = 0
     original = SqliteMedia.add
 
-    async def add_then_fail(self: SqliteMedia, *args: object) -> None:
+    async def add_then_fail(self: SqliteMedia, *args: object, **kwargs: object) -> None:
         nonlocal calls
         calls += 1
         if calls == 3:  # two media rows are already written in this transaction
             no_space()
-        await original(self, *args)  # type: ignore[arg-type]
+        await original(self, *args, **kwargs)  # type: ignore[arg-type]
 
     monkeypatch.setattr(SqliteMedia, "add", add_then_fail)
     with pytest.raises(StorageFull):
@@ -99,7 +99,7 @@ def test_the_import_command_says_the_disk_is_full(
     spec_path, items_path = project_files(tmp_path)
     database = tmp_path / "annobot.db"
 
-    async def add(self: SqliteMedia, *args: object) -> None:
+    async def add(self: SqliteMedia, *args: object, **kwargs: object) -> None:
         no_space()
 
     monkeypatch.setattr(SqliteMedia, "add", add)

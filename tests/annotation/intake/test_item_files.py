@@ -295,6 +295,7 @@ def test_every_row_code_has_a_case() -> None:
     seen |= {I.EMPTY_CELL}  # a comparison's cells: tests/annotation/kinds/test_pairwise.py
     seen |= {I.MIXED_CANDIDATES}  # tests/annotation/kinds/test_image_pairs.py
     seen |= {I.WRONG_MEDIA}  # tests/annotation/kinds/test_boxes.py, test_spans.py
+    seen |= {I.BAD_LANGUAGE}  # tests/annotation/kinds/test_recording_language.py
     assert set(ItemProblem) <= seen
 
 

@@ -123,6 +123,8 @@ CASES = [
     (toml(name='"   "'), SpecProblem.EMPTY, "name"),
     (toml(name=f'"{"x" * 101}"'), SpecProblem.TOO_LONG, "name"),
     (toml(question='{de = "Katze?"}'), SpecProblem.UNKNOWN_LANGUAGE, "question.de"),
+    (toml(answer_type='"recording"', options=None, language='"Malagasy"'),
+     SpecProblem.BAD_LANGUAGE_TAG, "language"),
     (toml(question="3"), SpecProblem.WRONG_TYPE, "question"),
     (toml(question="{}"), SpecProblem.WRONG_TYPE, "question"),
     (toml(question="{en = 1}"), SpecProblem.WRONG_TYPE, "question.en"),

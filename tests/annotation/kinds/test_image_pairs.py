@@ -16,7 +16,7 @@ from annotation.intake.item_files import parse_items
 from annotation.intake.item_rows import ItemProblem
 from annotation.intake.spec import parse_spec
 from annotation.kinds.base import Turn
-from annotation.kinds.comparison import Comparison, image_file_name
+from annotation.kinds.comparison import Comparison, candidate_file_name
 from annotation.kinds.label_studio import MEDIA_PREFIX
 from annotation.kinds.pairwise import CAPTION_LIMIT, CAPTION_RESERVED, PairwiseKind
 from annotation.media.pairs import compose_orders
@@ -175,16 +175,16 @@ def test_the_exports_name_the_images_and_carry_them() -> None:
              KindItem(labelled("q2", "tie"), two.payload,
                       (KindVote("ann1", "tie", detail),))]
     pairs, ties, judgements = KIND.export(SPEC, items)[:3]
-    first = image_file_name("q/1", "a")
+    first = candidate_file_name("q/1", "a")
     assert first.startswith("q_1-") and first.endswith("_a.jpg")  # made safe, still unique
     (pair,) = pairs.rows
     assert (pair["chosen_file_name"], pair["rejected_file_name"], pair["chosen_id"]) == (
-        first, image_file_name("q/1", "b"), "x")
+        first, candidate_file_name("q/1", "b"), "x")
     assert "chosen" not in pair and "chosen_file_name" in pairs.fields
     assert pairs.card is not None and "metadata.jsonl" in pairs.card
     red = prepare_image(FILES["img/red.png"], "r").key
     assert dict(pairs.files) == {
-        first: red, image_file_name("q/1", "b"): prepare_image(FILES["img/blue.png"], "b").key,
+        first: red, candidate_file_name("q/1", "b"): prepare_image(FILES["img/blue.png"], "b").key,
         "q2_a.jpg": prepare_image(FILES["img/green.png"], "g").key, "q2_b.jpg": red}
     assert ties.rows[0]["response_a_file_name"] == "q2_a.jpg"
     assert [row["preferred_file_name"] for row in judgements.rows] == [first, first, None]

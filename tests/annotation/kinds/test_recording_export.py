@@ -1,6 +1,7 @@
 """The recording and check kinds' own export tables: the audiofolder's metadata, Common
 Voice's validated/invalidated/other tables, the 16 kHz WAV twin, and a check project's
-per-recording verdicts."""
+per-recording verdicts; and the language a recording is read in (the item's, else the
+spec's), validated at import."""
 
 from __future__ import annotations
 
@@ -23,6 +24,7 @@ from annotation.kinds.recording import (
     COMMON_VOICE_FIELDS,
     RECORDING_FIELDS,
     common_voice_tables,
+    item_language,
     recording_detail,
     recording_rows,
     recording_tables,
@@ -32,7 +34,8 @@ from annotation.kinds.registry import kind_of
 from annotation.models import MediaKind
 
 RECORDING = parse_spec('name = "Read aloud"\nanswer_type = "recording"\n'
-                       'question = "Read this aloud."\n')
+                       'question = "Read this aloud."\nlanguage = "mg"\n')
+FRENCH = json.dumps({"language": "fr"})  # an item's payload naming its own language
 CHECK = parse_spec('name = "Checks"\nanswer_type = "check"\nquestion = "Says it?"\n'
                    'source = "Read aloud"\nvotes = 2\n')
 
@@ -42,18 +45,18 @@ def labelled(item_id: str, text: str) -> LabeledItem:
 
 
 def recorded(speaker: str, key: str, answer_id: int, counts: dict[str, int] | None,
-             seconds: float = 3.2, language: str = "mg", **facts: str) -> KindVote:
+             seconds: float = 3.2, **facts: str) -> KindVote:
     reviews = None if counts is None else Reviews(counts, 2)
     return KindVote(speaker, key, recording_detail(seconds, -20.0, 0.7, f"u{answer_id}", 9000),
-                    answer_id, reviews, {"language": language, **facts})
+                    answer_id, reviews, facts)
 
 
 ITEMS = [
     KindItem(labelled("s0", "Manao ahoana?"), "", (
         recorded("a_one", "k1", 11, {"yes": 2}),
-        recorded("a_two", "k2", 12, {"no": 2, "unclear": 1}, language="fr"),
+        recorded("a_two", "k2", 12, {"no": 2, "unclear": 1}),
     )),
-    KindItem(labelled("s/1", "Tsara ny andro."), "", (
+    KindItem(labelled("s/1", "Il fait beau."), FRENCH, (
         recorded("a_one", "k3", 13, {"yes": 1, "no": 1}, seconds=4.5, age="twenties",
                  gender="female", accents="Betsileo"),
     )),
@@ -62,7 +65,7 @@ ITEMS = [
 
 
 def test_each_recording_is_a_row_with_its_votes_verdict_and_a_unique_file_name() -> None:
-    rows = recording_rows(ITEMS)
+    rows = recording_rows(ITEMS, "mg")
     assert [{k: r[k] for k in ("item_id", "speaker", "up_votes", "down_votes",
                                 "unclear_votes", "accepted")} for r in rows] == [
         {"item_id": "s0", "speaker": "a_one", "up_votes": 2, "down_votes": 0,
@@ -79,8 +82,32 @@ def test_each_recording_is_a_row_with_its_votes_verdict_and_a_unique_file_name()
     assert len({r["file_name"] for r in rows}) == 4
     assert [r["recording_id"] for r in rows] == [11, 12, 13, 14]
     assert [r["duration"] for r in rows] == [3.2, 3.2, 4.5, 3.2]
-    assert [r["language"] for r in rows] == ["mg", "fr", "mg", "mg"]
+    # the language of what is read: the item's own, else the spec's; never the speaker's
+    assert [r["language"] for r in rows] == ["mg", "mg", "fr", "mg"]
     assert [r["sentence"] for r in rows[:2]] == ["Manao ahoana?"] * 2
+    # what a speaker told about themselves, empty for one who told nothing
+    assert [(r["gender"], r["age"], r["accents"]) for r in rows] == [
+        ("", "", ""), ("", "", ""), ("female", "twenties", "Betsileo"), ("", "", "")]
+
+
+def test_without_a_language_given_a_recordings_language_is_empty_not_guessed() -> None:
+    rows = recording_rows(ITEMS)  # a spec without ``language``
+    assert [r["language"] for r in rows] == ["", "", "fr", ""]
+    unknown = parse_spec('name = "R"\nanswer_type = "recording"\nquestion = "Read."\n')
+    tables = {t.name: t for t in kind_of(unknown).export(unknown, ITEMS[:1])}
+    assert {r["language"] for r in tables["recordings"].rows} == {""}
+    assert {r["locale"] for r in tables["recordings/validated"].rows} == {""}
+    card = tables["recordings"].card
+    assert card is not None and "\nlanguage:" not in card  # the card claims none
+
+
+@pytest.mark.parametrize(("payload", "default", "language"), [
+    ("", "mg", "mg"), (FRENCH, "mg", "fr"), (FRENCH, "", "fr"), ("", "", ""),
+    ("not json", "mg", "mg"), ('{"language": ""}', "mg", "mg"), ("[1]", "mg", "mg"),
+])
+def test_an_items_language_is_its_own_else_the_specs(payload: str, default: str,
+                                                      language: str) -> None:
+    assert item_language(payload, default) == language
 
 
 def test_the_same_speaker_and_item_twice_still_get_two_file_names() -> None:
@@ -96,7 +123,7 @@ def test_without_a_check_project_no_recording_is_decided() -> None:
 
 
 def test_common_voice_tables_split_by_verdict_in_its_layout() -> None:
-    tables = {t.name: t for t in common_voice_tables(recording_rows(ITEMS))}
+    tables = {t.name: t for t in common_voice_tables(recording_rows(ITEMS, "mg"))}
     assert list(tables) == ["recordings/validated", "recordings/invalidated", "recordings/other"]
     assert all(t.fields == COMMON_VOICE_FIELDS for t in tables.values())
     (valid,) = tables["recordings/validated"].rows
@@ -104,16 +131,16 @@ def test_common_voice_tables_split_by_verdict_in_its_layout() -> None:
                      "up_votes": 2, "down_votes": 0, "age": "", "gender": "", "accents": "",
                      "locale": "mg", "segment": ""}
     (invalid,) = tables["recordings/invalidated"].rows
-    assert (invalid["client_id"], invalid["locale"]) == ("a_two", "fr")
+    assert (invalid["client_id"], invalid["locale"]) == ("a_two", "mg")
     other = tables["recordings/other"].rows
-    assert len(other) == 2
+    assert len(other) == 2 and other[0]["locale"] == "fr"
     # what a speaker told about themselves fills Common Voice's columns
     assert {k: other[0][k] for k in ("age", "gender", "accents")} == {
         "age": "twenties", "gender": "female", "accents": "Betsileo"}
 
 
 def test_speaker_columns_fill_only_what_was_told() -> None:
-    assert speaker_columns({"gender": "male", "language": "mg"}) == {
+    assert speaker_columns({"gender": "male", "region": "x"}) == {
         "age": "", "gender": "male", "accents": ""}
 
 

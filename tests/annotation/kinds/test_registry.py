@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from annotation.intake.spec import parse_spec
-from annotation.kinds.base import Turn
+from annotation.kinds.base import DONE_CODE, Turn
 from annotation.kinds.comparison import Candidate as C
 from annotation.kinds.comparison import Comparison, Lineup
 from annotation.kinds.registry import KINDS, kind_of
@@ -58,3 +58,34 @@ def test_every_button_is_accepted_and_every_final_value_is_canonical(name: str) 
                                                          "spans")
             assert kind.canonical(spec, step.final) == step.final
             assert kind.is_correct(spec, step.final, step.final)
+
+
+@pytest.mark.parametrize("name", sorted(SPECS))
+def test_every_kind_says_an_answer_agrees_with_two_copies_of_itself(name: str) -> None:
+    spec = parse_spec(f'name = "n"\nquestion = "q"\nanswer_type = "{name}"\n{SPECS[name]}\n')
+    kind = kind_of(spec)
+    payload = {"pairwise": Comparison("p", C("x", "one"), C("y", "two")).to_json(),
+               "ranking": Lineup("p", (C("x", "1"), C("y", "2"), C("z", "3"))).to_json()
+               }.get(name, "")
+    item = Item(ItemId(1), ProjectId(1), "i", MediaKind.TEXT, "t", None, None, payload=payload)
+    turn = Turn(spec, item, AnnotatorId(5), "")
+    if kind.accepts_typed:
+        value = kind.typed(spec, "42")
+    elif kind.layout(turn).rows and not kind.layout(turn).rows[0][0].opens_app:
+        step = kind.press(turn, kind.layout(turn).rows[0][0].code)
+        for _ in range(10):  # the first button until done (Done once something is ticked)
+            if step.final is not None:
+                break
+            assert step.draft is not None
+            turn = Turn(spec, item, AnnotatorId(5), step.draft)
+            layout = kind.layout(turn)
+            done = [b.code for b in layout.controls if b.code == DONE_CODE]
+            step = kind.press(turn, done[0] if done else layout.rows[0][0].code)
+        assert step.final is not None
+        value = step.final
+    else:  # a voice note, or marks drawn in the Mini App: any value stands for itself
+        value = "v"
+    found = kind.agreement(spec, value, [value, value])
+    assert found and all(found.values())
+    assert set(found) == (set(kind.split(spec, value)) or {""})
+    assert kind.agreement(spec, value, [value]) == {}  # one other: nothing to agree with

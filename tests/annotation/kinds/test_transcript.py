@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from annotation.aggregation.transcripts import ConsensusMethod, TranscriptSettings
 from annotation.datasets.labels import VoteCollector
 from annotation.datasets.records import KindItem, KindVote, LabeledItem
 from annotation.errors import AnswerRejected, ErrorCode, ValidationFailed
@@ -14,6 +15,7 @@ from annotation.kinds.registry import kind_of
 from annotation.kinds.transcript import (
     ITEM_FIELDS,
     LONG_FIELDS,
+    consensus_method,
     max_cer,
     transcript_settings,
     transcript_tables,
@@ -61,10 +63,92 @@ def test_defaults_and_spec_keys_round_trip_through_toml_and_json() -> None:
     assert spec_from_json(spec_to_json(spec)) == spec
     only = spec_with("max_cer = 0\n")
     assert max_cer(only) == 0.0 and parse_spec(spec_to_toml(only)) == only
+    assert transcript_settings(SPEC) == TranscriptSettings()  # case and punctuation folded
+    assert consensus_method(SPEC) is ConsensusMethod.ROVER
+
+
+def test_case_punctuation_and_consensus_keys_round_trip_through_toml_and_json() -> None:
+    spec = spec_with('case = "keep"\npunctuation = "keep"\nconsensus = "medoid"\n')
+    assert transcript_settings(spec) == TranscriptSettings(fold_case=False,
+                                                           strip_punctuation=False)
+    assert consensus_method(spec) is ConsensusMethod.MEDOID and max_cer(spec) == 0.15
+    written = spec_to_toml(spec)
+    assert 'case = "keep"' in written and 'consensus = "medoid"' in written
+    assert "max_cer" not in written and "numbers" not in written  # only the keys given
+    assert parse_spec(written) == spec
+    assert spec_from_json(spec_to_json(spec)) == spec
+    # the defaults written out read back the same
+    folded = spec_with('case = "fold"\npunctuation = "strip"\nconsensus = "rover"\n')
+    assert transcript_settings(folded) == TranscriptSettings()
+    assert parse_spec(spec_to_toml(folded)) == folded
+
+
+def test_the_error_message_names_the_values_allowed() -> None:
+    with pytest.raises(ValidationFailed) as refused:
+        spec_with('consensus = "mean"\n')
+    (problem,) = refused.value.problems
+    assert problem.params == {"value": "mean", "allowed": ["rover", "medoid"]}
+    assert problem.line == 4
+
+
+def test_case_kept_is_scored_and_aggregated_with_its_case() -> None:
+    keep = spec_with('case = "keep"\nmax_cer = 0\n')
+    assert KIND.is_correct(SPEC, "antananarivo", "Antananarivo")
+    assert not KIND.is_correct(keep, "antananarivo", "Antananarivo")
+    assert KIND.is_correct(keep, "Antananarivo.", "Antananarivo")  # punctuation still out
+    answers = [("c1", 1, "Tonga any Antananarivo izy."), ("c1", 2, "tonga any Antananarivo izy"),
+               ("c1", 3, "Tonga any Antananarivo izy")]
+    (row,) = collect(keep, answers, [tally("c1")]).label_items()
+    assert row.label == "Tonga any Antananarivo izy"
+    (folded,) = collect(SPEC, answers, [tally("c1")]).label_items()
+    assert folded.label == "tonga any antananarivo izy"
+
+
+def test_punctuation_kept_is_compared_and_kept_in_the_consensus() -> None:
+    keep = spec_with('punctuation = "keep"\nmax_cer = 0\n')
+    assert KIND.is_correct(SPEC, "Manao ahoana?", "manao ahoana")
+    assert not KIND.is_correct(keep, "Manao ahoana?", "manao ahoana")
+    answers = [("c1", 1, "Manao ahoana?"), ("c1", 2, "manao  ahoana ?"), ("c1", 3, "Manao ahoana?")]
+    (row,) = collect(keep, answers, [tally("c1")]).label_items()
+    assert row.label == "manao ahoana?"  # case folded, the question mark kept
+    _alpha, agreement = collect(keep, answers, [tally("c1")]).agreement()
+    assert agreement == pytest.approx(1 / 3)  # "manao ahoana ?" counts apart
+
+
+def test_the_medoid_is_chosen_from_the_spec_and_names_the_method() -> None:
+    answers = [("c1", 1, "Manao ahoana ianao tompako?"), ("c1", 2, "manao ahona ianao, tompoko"),
+               ("c1", 3, "Manao ahoana ianao tompoko!"), ("c1", 4, "Manao ahoana izy tompoko")]
+    medoid = spec_with('consensus = "medoid"\n')
+    (row,) = collect(medoid, answers[:3], [tally("c1")]).label_items()
+    (rover,) = collect(SPEC, answers[:3], [tally("c1")]).label_items()
+    assert (rover.label, rover.method) == ("manao ahoana ianao tompoko", "rover")
+    assert row.method == "medoid"
+    assert row.label in {"manao ahoana ianao tompako", "manao ahona ianao tompoko",
+                         "manao ahoana ianao tompoko"}
+    # an item where ROVER makes up a transcript nobody typed, the medoid picks a typed one
+    texts = [("c2", 1, "a b c d"), ("c2", 2, "a x c d"), ("c2", 3, "a b y d"),
+             ("c2", 4, "a b c z")]
+    (made_up,) = collect(SPEC, texts, [tally("c2")]).label_items()
+    (typed,) = collect(medoid, texts, [tally("c2")]).label_items()
+    assert made_up.label == "a b c d" and typed.label == "a b c d"
+    texts = texts[1:]
+    (made_up,) = collect(SPEC, texts, [tally("c2")]).label_items()
+    (typed,) = collect(medoid, texts, [tally("c2")]).label_items()
+    assert made_up.label == "a b c d"
+    assert typed.label in {"a x c d", "a b y d", "a b c z"}
+    # the export's card says which
+    labelled_row = labelled("c2", typed.label)
+    tables = transcript_tables(medoid, [KindItem(labelled_row, "", tuple(
+        KindVote(f"a_{a}", text, "") for _, a, text in texts))])
+    assert "medoid" in (tables[0].card or "") and "ROVER" not in (tables[0].card or "")
 
 
 @pytest.mark.parametrize(("extra", "field", "code"), [
     ('numbers = "words"\n', "numbers", "spec.unknown_value"),
+    ('case = "upper"\n', "case", "spec.unknown_value"),
+    ('punctuation = "drop"\n', "punctuation", "spec.unknown_value"),
+    ('consensus = "mean"\n', "consensus", "spec.unknown_value"),
+    ("case = true\n", "case", "spec.unknown_value"),
     ("max_cer = 1.5\n", "max_cer", "spec.out_of_range"),
     ('max_cer = "low"\n', "max_cer", "spec.wrong_type"),
     ("min_overlap = 2\nconfidence_target = 0.9\n", "min_overlap", "spec.not_applicable"),
@@ -212,3 +296,35 @@ def test_label_studio_shows_the_audio_and_a_text_area_with_the_transcript() -> N
     result = KIND.label_studio_result(SPEC, labelled("c1", "manao ahoana"), "manao ahoana")
     assert result == {"from_name": "label", "to_name": "audio", "type": "textarea",
                       "value": {"text": ["manao ahoana"]}}
+
+
+AGREE = "Manao ahoana ianao tompoko"
+
+
+@pytest.mark.parametrize(("answer", "others", "found"), [
+    # a typo away (CER 1/26): agrees; half the sentence: does not
+    ("Manao ahoana ianao tompoka", [AGREE, AGREE + "."], {"": True}),
+    ("manao ahoana", [AGREE, AGREE + "."], {"": False}),
+    ("Tsara ny andro", [AGREE, AGREE], {"": False}),
+    # case and punctuation are folded first: the same
+    ("MANAO AHOANA, IANAO TOMPOKO!", [AGREE, "manao ahoana ianao tompoko"], {"": True}),
+    # fewer than two others, or others who disagree among themselves: nothing to agree with
+    (AGREE, [AGREE], {}),
+    (AGREE, [AGREE, "Tsara ny andro androany"], {}),
+    # two of three others agree: their consensus is what they say
+    ("Manao ahoana ianao tompoko", [AGREE, "Tsara ny andro androany", AGREE], {"": True}),
+])
+def test_a_transcript_agrees_within_the_gold_bar_of_the_others_consensus(
+        answer: str, others: list[str], found: dict[str, bool]) -> None:
+    assert KIND.agreement(SPEC, answer, others) == found
+
+
+def test_agreement_follows_the_spec_normalization_and_bar() -> None:
+    others = ["Antananarivo", "Antananarivo"]
+    assert KIND.agreement(SPEC, "antananarivo", others) == {"": True}
+    kept = spec_with('case = "keep"\nmax_cer = 0\n')
+    assert KIND.agreement(kept, "antananarivo", others) == {"": False}
+    assert KIND.agreement(kept, "Antananarivo!", others) == {"": True}
+    strict = spec_with("max_cer = 0.01\n")
+    assert KIND.agreement(SPEC, "Manao ahoana ianao tompoka", [AGREE, AGREE]) == {"": True}
+    assert KIND.agreement(strict, "Manao ahoana ianao tompoka", [AGREE, AGREE]) == {"": False}
