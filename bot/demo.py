@@ -57,17 +57,13 @@ from bot.demo_session import (
     run_session,
 )
 from bot.demo_speech import DEFAULT_ITEMS as SPEECH_ITEMS
-from bot.demo_speech import (
-    describe_speech_summary,
-    planned_speech_answers,
-    run_speech_demo,
-    speech_summary_json,
-)
+from bot.demo_speech import planned_speech_answers, run_speech_demo
 from bot.logs import configure_logging
 from bot.sample import SampleProject, build_sample_project
 from bot.samples.pairwise import max_items
 from bot.samples.ranking import max_items as max_rankings
 from bot.samples.speech import max_items as max_sentences
+from bot.speech_summary import describe_speech_summary, speech_summary_json
 
 DEFAULT_ITEMS = 100  # ``--items`` when not given (the speech sample: ``SPEECH_ITEMS``)
 

@@ -8,17 +8,14 @@ never miss a change that happened between two calls.
 from __future__ import annotations
 
 import asyncio
-import io
 import mimetypes
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from PIL import Image
-
 from bot.sandbox.chats import Chat
 from bot.sandbox.errors import ButtonNotFound, MessageNotFound, UserBlockedBot, bad_request
-from bot.sandbox.files import StoredFile, audio_duration, describe_photo
+from bot.sandbox.files import StoredFile, audio_duration, describe_photo, sticker_size
 from bot.sandbox.messages import MEDIA_KINDS, CallbackAnswer, SimMessage
 from bot.sandbox.methods.media import media_json
 from bot.sandbox.state import SandboxState
@@ -32,30 +29,11 @@ from bot.sandbox.webapps import (
 
 Predicate = Callable[[SimMessage], bool]
 _FORWARDED_KEYS = frozenset({"text", "entities", "caption", "caption_entities", *MEDIA_KINDS})
-STICKER_SIDE = 512  # a static sticker: one side 512 px, the other at most
-MAX_STICKER_BYTES = 512 * 1024
 
 
 def _declared(duration: int | None, data: bytes) -> int:
     """Return the duration a sender's app declares: given, or read from the audio data."""
     return audio_duration(data) if duration is None else duration
-
-
-def _sticker_size(data: bytes) -> tuple[int, int]:
-    """Return a static sticker's width and height; raise ApiError as Telegram refuses one
-    (not WEBP, over 512 KB, or no side of 512 px, or a side over it)."""
-    if len(data) > MAX_STICKER_BYTES:
-        raise bad_request("file is too big")
-    try:
-        with Image.open(io.BytesIO(data)) as image:
-            kind, (width, height) = image.format, image.size
-    except (OSError, Image.DecompressionBombError, SyntaxError, ValueError):
-        raise bad_request("STICKER_FILE_INVALID") from None
-    if kind != "WEBP":
-        raise bad_request("STICKER_FILE_INVALID")
-    if max(width, height) != STICKER_SIDE:
-        raise bad_request("STICKER_PNG_DIMENSIONS")
-    return width, height
 
 
 class SimUser:
@@ -274,8 +252,8 @@ class SimUser:
 
     async def send_sticker(self, data: bytes, *, emoji: str = "👍") -> int:
         """Send a static sticker (WEBP, one side 512 px, as in a sticker set); the bot
-        receives a Sticker. Refused as Telegram refuses it (``_sticker_size``)."""
-        width, height = await asyncio.to_thread(_sticker_size, data)
+        receives a Sticker. Refused as Telegram refuses it (``files.sticker_size``)."""
+        width, height = await asyncio.to_thread(sticker_size, data)
         stored = self.state.files.add("sticker", data, mime_type="image/webp", width=width,
                                       height=height)
         return self._new_message({"sticker": {

@@ -32,6 +32,8 @@ THUMBNAIL_BOXES = (90, 320)
 # Kinds Telegram stores as documents with attributes: a file_id of one used as another gets
 # "type of file mismatch"; a photo used as one of them (or back) gets "can't use file of type".
 DOCUMENT_KINDS = frozenset({"document", "audio", "voice", "video"})
+STICKER_SIDE = 512  # a static sticker: one side 512 px, the other at most
+MAX_STICKER_BYTES = 512 * 1024
 
 
 @dataclass(frozen=True, slots=True)
@@ -196,6 +198,23 @@ def _thumbnail(image: Image.Image, box: int) -> tuple[int, int, bytes]:
     out = io.BytesIO()
     copy.save(out, format="JPEG", quality=80)
     return copy.width, copy.height, out.getvalue()
+
+
+def sticker_size(data: bytes) -> tuple[int, int]:
+    """Return a static sticker's width and height; raise ApiError as Telegram refuses one
+    (not WEBP, over 512 KB, or no side of 512 px, or a side over it)."""
+    if len(data) > MAX_STICKER_BYTES:
+        raise bad_request("file is too big")
+    try:
+        with Image.open(io.BytesIO(data)) as image:
+            kind, (width, height) = image.format, image.size
+    except (OSError, Image.DecompressionBombError, SyntaxError, ValueError):
+        raise bad_request("STICKER_FILE_INVALID") from None
+    if kind != "WEBP":
+        raise bad_request("STICKER_FILE_INVALID")
+    if max(width, height) != STICKER_SIDE:
+        raise bad_request("STICKER_PNG_DIMENSIONS")
+    return width, height
 
 
 def audio_duration(data: bytes) -> int:

@@ -16,7 +16,6 @@ from annotation.kinds.recording import item_language
 from annotation.media.speech import RecordingProblem, RecordingReason, limits_for_sentence
 from annotation.models import AnswerType
 from bot.crowd import Member, Style
-from bot.demo_speech import SpeechSummary, describe_speech_summary, speech_summary_json
 from bot.i18n import load_translations
 from bot.samples.speech import (
     LANGUAGE_OF,
@@ -36,6 +35,7 @@ from bot.samples.speech_crowd import (
     refusal_reasons,
     typed_transcript,
 )
+from bot.speech_summary import SpeechSummary, describe_speech_summary, speech_summary_json
 from handlers.recording_view import refusal_text
 
 
